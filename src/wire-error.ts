@@ -1,0 +1,61 @@
+// Typed error codes returned (never thrown) by every wire codec's check()/parse().
+// A code is a small integer so that drop counters can be plain arrays indexed by it and
+// `typeof r === 'number'` tells an error from a decoded repr without allocating.
+//
+// Codes are grouped in blocks per protocol so that work on different protocols can add
+// codes without colliding: 1-19 generic, 20-39 ethernet/arp, 40-69 ip/icmp/udp,
+// 70-89 pcap/pcapng, 90-119 dns, 120-139 encap. Append inside your block; never renumber.
+export const WireError = {
+  // generic
+  TRUNCATED: 1,          // buffer shorter than the fixed header
+  BAD_LENGTH: 2,         // a length field disagrees with the buffer
+  NO_SPACE: 3,           // emit target too small
+  BAD_CHECKSUM: 4,
+  BAD_VERSION: 5,
+  BAD_RESERVED: 6,       // reserved bits/fields that must be zero are not
+  UNSUPPORTED: 7,
+  // ethernet / arp
+  TOO_MANY_TAGS: 20,     // 802.1Q/802.1ad stack deeper than we accept
+  BAD_HW_TYPE: 21,
+  BAD_PROTO_TYPE: 22,
+  BAD_HW_LEN: 23,
+  BAD_PROTO_LEN: 24,
+  BAD_OPCODE: 25,
+  // ipv4 / icmp / udp
+  BAD_IHL: 40,
+  BAD_TOTAL_LENGTH: 41,
+  BAD_OPTION: 42,
+  BAD_FRAGMENT: 43,
+  BAD_UDP_LENGTH: 44,
+  // pcap / pcapng
+  BAD_MAGIC: 70,
+  BAD_BLOCK: 71,
+  UNSUPPORTED_LINKTYPE: 72,
+  // dns
+  LABEL_TOO_LONG: 90,
+  NAME_TOO_LONG: 91,
+  BAD_POINTER: 92,
+  POINTER_LOOP: 93,
+  BAD_LABEL_TYPE: 94,
+  BAD_RDATA: 95,
+  BAD_COUNT: 96,
+  // encap
+  BAD_FLAGS: 120,
+} as const;
+
+export type WireError = (typeof WireError)[keyof typeof WireError];
+
+const NAMES: string[] = [];
+for (const [k, v] of Object.entries(WireError)) NAMES[v] = k.toLowerCase().replace(/_/g, '-');
+
+/** Human-readable name of an error code, e.g. `bad-checksum`; used in drop counters and CLI output. */
+export function wireErrorName(code: number): string {
+  return NAMES[code] ?? `error-${code}`;
+}
+
+/** Largest code in use + 1: size for per-reason counter arrays. */
+export const WIRE_ERROR_LIMIT = 256;
+
+export function isWireError(x: unknown): x is WireError {
+  return typeof x === 'number';
+}
