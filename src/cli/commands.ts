@@ -1,0 +1,5 @@
+// Registry of CLI commands: one import and one entry per command, nothing else.
+import type { Command } from './command.ts';
+
+export const commands: Command[] = [
+];
