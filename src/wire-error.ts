@@ -31,6 +31,13 @@ export const WireError = {
   BAD_MAGIC: 70,
   BAD_BLOCK: 71,
   UNSUPPORTED_LINKTYPE: 72,
+  TRUNCATED_FILE: 73,    // the file ends inside a header, record or block
+  BAD_BLOCK_LENGTH: 74,  // pcapng block length too small, not a multiple of 4, too large, or trailer differs
+  BAD_INTERFACE: 75,     // a packet names an interface no IDB has described
+  BAD_PCAP_OPTION: 76,   // a pcapng option runs past its block or has the wrong size
+  BAD_TSRESOL: 77,       // if_tsresol we cannot represent (e.g. 10^-20)
+  RECORD_TOO_LONG: 78,   // captured length larger than the reader's limit or than the original length
+  MIXED_LINKTYPES: 79,   // pcap holds one link type; a second interface asked for another
   // dns
   LABEL_TOO_LONG: 90,
   NAME_TOO_LONG: 91,
