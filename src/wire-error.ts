@@ -27,6 +27,14 @@ export const WireError = {
   BAD_OPTION: 42,
   BAD_FRAGMENT: 43,
   BAD_UDP_LENGTH: 44,
+  DONT_FRAGMENT: 45,     // datagram larger than the MTU with DF set (RFC 791 §2.3): send ICMP frag-needed
+  MTU_TOO_SMALL: 46,     // MTU cannot carry the header plus 8 bytes of data (RFC 791: every host takes 68)
+  FRAG_OVERLAP: 47,      // overlapping fragment: whole datagram dropped (Linux since CVE-2018-5391)
+  FRAG_DUPLICATE: 48,    // fragment wholly inside one already held: ignored, datagram kept
+  FRAG_OVERSIZE: 49,     // fragments reach beyond 65535 bytes (ping of death)
+  FRAG_TIMEOUT: 50,      // reassembly time exceeded (RFC 792 type 11 code 1)
+  FRAG_EVICTED: 51,      // dropped to keep reassembly memory under its bound
+  ICMP_BAD_QUOTE: 55,    // ICMP error whose quoted datagram is not a whole IPv4 header (RFC 792; Linux icmp_unreach drops it)
   // pcap / pcapng
   BAD_MAGIC: 70,
   BAD_BLOCK: 71,
@@ -46,6 +54,9 @@ export const WireError = {
   BAD_LABEL_TYPE: 94,
   BAD_RDATA: 95,
   BAD_COUNT: 96,
+  FORWARD_POINTER: 97,   // a compression pointer to a later offset (RFC 1035 §4.1.4: prior occurrence)
+  BAD_OPT: 98,           // OPT outside the additional section, repeated, or with a non-root owner (RFC 6891 §6.1.1)
+  TRAILING_BYTES: 99,    // bytes after the last record the counts describe
   // encap
   BAD_FLAGS: 120,
 } as const;

@@ -1,0 +1,304 @@
+// Domain names on the wire (RFC 1035 §3.1, §4.1.4): a sequence of length-prefixed labels ending
+// in the zero-length root label, or in a 2-byte compression pointer (top bits 11) to an earlier
+// occurrence of the rest of the name, with offsets counted from the start of the message.
+//
+//   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+//   | 1  1|                OFFSET                   |     pointer
+//   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+//
+// Decoding is the attack surface: a pointer must go strictly backwards (before the label sequence
+// it appears in), so every hop makes progress and the walk ends; the hop count is bounded anyway.
+// Labels are at most 63 octets and the whole uncompressed name at most 255 (§2.3.4).
+//
+// Encoding compresses against a small table of suffixes already written into the message, keyed
+// by an integer hash of the lower-cased suffix and verified byte by byte (matching is
+// case-insensitive, RFC 4343, so a pointer may carry the case of the earlier name).
+import { WireError } from '../wire-error.ts';
+
+export const MAX_NAME_LEN = 255;
+export const MAX_LABEL_LEN = 63;
+/** More hops than any sane message needs; the strictly-backwards rule already guarantees an end. */
+const MAX_HOPS = 64;
+/** Pointers hold 14 bits: a suffix at a later offset cannot be pointed at. */
+const MAX_POINTER = 0x3fff;
+
+function lower(b: number): number {
+  return b >= 65 && b <= 90 ? b | 32 : b;
+}
+
+/**
+ * Reads (possibly compressed) names into an uncompressed wire-format scratch buffer. Reusable:
+ * one reader per decoding stage, no allocation per name.
+ */
+export class NameReader {
+  /** The uncompressed name, original case, ending with the root label. */
+  readonly wire = new Uint8Array(MAX_NAME_LEN + 1);
+  /** Bytes of `wire` in use (including the root label). */
+  len = 0;
+  /** Offset just after the name where it was read (after the first pointer, if any). */
+  next = 0;
+  /** [start, pointer-offset] of every label run visited, to call a revisit a loop. */
+  private readonly runs = new Int32Array(2 * (MAX_HOPS + 1));
+
+  /**
+   * Decodes the name at `pos` in the message `buf[msgOff, msgEnd)`. Returns 0 on success
+   * (then `wire`, `len`, `next` are set) or a WireError code.
+   */
+  read(buf: Uint8Array, msgOff: number, msgEnd: number, pos: number): number {
+    const out = this.wire;
+    const runs = this.runs;
+    let p = pos;
+    let runStart = pos;
+    let hops = 0;
+    let n = 0;
+    let next = -1;
+    for (;;) {
+      if (p >= msgEnd) return WireError.TRUNCATED;
+      const b = buf[p]!;
+      if (b === 0) {
+        out[n++] = 0;
+        if (next < 0) next = p + 1;
+        break;
+      }
+      const kind = b & 0xc0;
+      if (kind === 0xc0) {
+        if (p + 1 >= msgEnd) return WireError.TRUNCATED;
+        if (next < 0) next = p + 2;
+        const target = msgOff + (((b & 0x3f) << 8) | buf[p + 1]!);
+        if (target >= msgEnd) return WireError.BAD_POINTER;
+        runs[2 * hops] = runStart;
+        runs[2 * hops + 1] = p;
+        for (let i = 0; i <= hops; i++) if (target >= runs[2 * i]! && target <= runs[2 * i + 1]!) return WireError.POINTER_LOOP;
+        if (target > p || target >= runStart) return WireError.FORWARD_POINTER;
+        if (++hops > MAX_HOPS) return WireError.POINTER_LOOP;
+        p = runStart = target;
+        continue;
+      }
+      // 01xxxxxx reads as a length of 64-127 (the EDNS0 extended label types are gone, RFC 6891 §5);
+      // 10xxxxxx is reserved.
+      if (kind === 0x40) return WireError.LABEL_TOO_LONG;
+      if (kind === 0x80) return WireError.BAD_LABEL_TYPE;
+      if (p + 1 + b > msgEnd) return WireError.TRUNCATED;
+      if (n + 1 + b + 1 > MAX_NAME_LEN) return WireError.NAME_TOO_LONG;
+      out[n++] = b;
+      for (let i = 1; i <= b; i++) out[n++] = buf[p + i]!;
+      p += 1 + b;
+    }
+    this.len = n;
+    this.next = next;
+    return 0;
+  }
+
+  /** Presentation form of the last name read ("www.example.com." / "."). Allocates: not for the fast path. */
+  text(): string {
+    return wireNameToText(this.wire, 0);
+  }
+}
+
+/**
+ * Skips a name without copying it, validating it as NameReader does. Returns the offset after it
+ * or a negated WireError code. Used by check() to walk a whole message without allocating.
+ */
+export function skipName(r: NameReader, buf: Uint8Array, msgOff: number, msgEnd: number, pos: number): number {
+  const e = r.read(buf, msgOff, msgEnd, pos);
+  return e === 0 ? r.next : -e;
+}
+
+/** FNV-1a over the lower-cased labels of an uncompressed wire name: the integer key for tables. */
+export function hashWireName(b: Uint8Array, off: number, len: number): number {
+  let h = 0x811c9dc5;
+  for (let i = off; i < off + len; i++) h = Math.imul(h ^ lower(b[i]!), 0x01000193);
+  return h >>> 0;
+}
+
+/** Case-insensitive equality of two uncompressed wire names. */
+export function wireNamesEqual(a: Uint8Array, ao: number, alen: number, b: Uint8Array, bo: number, blen: number): boolean {
+  if (alen !== blen) return false;
+  for (let i = 0; i < alen; i++) if (lower(a[ao + i]!) !== lower(b[bo + i]!)) return false;
+  return true;
+}
+
+/** True when uncompressed wire name `a` equals `b` or lies below it (label-aligned suffix match). */
+export function wireNameIsSubdomain(a: Uint8Array, ao: number, alen: number, b: Uint8Array, bo: number, blen: number): boolean {
+  if (blen > alen) return false;
+  // walk a's labels until the remaining length equals b's, then compare
+  let p = ao;
+  let rest = alen;
+  while (rest > blen) {
+    const l = a[p]!;
+    if (l === 0) return false;
+    p += l + 1;
+    rest -= l + 1;
+  }
+  return rest === blen && wireNamesEqual(a, p, rest, b, bo, blen);
+}
+
+/** Number of labels (not counting the root) in an uncompressed wire name. */
+export function wireLabelCount(b: Uint8Array, off: number): number {
+  let n = 0;
+  for (let p = off; b[p]! !== 0; p += b[p]! + 1) n++;
+  return n;
+}
+
+// Characters that need a backslash in presentation format (RFC 1035 §5.1).
+function special(c: number): boolean {
+  return c === 0x2e || c === 0x5c || c === 0x22 || c === 0x28 || c === 0x29 || c === 0x3b || c === 0x40 || c === 0x24;
+}
+
+/** Uncompressed wire name → presentation text with a trailing dot, escaping as RFC 1035 §5.1. */
+export function wireNameToText(b: Uint8Array, off: number): string {
+  if (b[off] === 0) return '.';
+  let s = '';
+  for (let p = off; b[p]! !== 0; ) {
+    const l = b[p]!;
+    for (let i = p + 1; i <= p + l; i++) {
+      const c = b[i]!;
+      if (c <= 0x20 || c >= 0x7f) s += '\\' + c.toString().padStart(3, '0');
+      else if (special(c)) s += '\\' + String.fromCharCode(c);
+      else s += String.fromCharCode(c);
+    }
+    s += '.';
+    p += l + 1;
+  }
+  return s;
+}
+
+/**
+ * Writes presentation text ("www.example.com", trailing dot optional; always taken as absolute)
+ * uncompressed at `buf[pos]`. Handles `\.` and `\DDD` escapes. Returns the bytes written, or a
+ * negated WireError (LABEL_TOO_LONG, NAME_TOO_LONG, NO_SPACE, BAD_LABEL_TYPE for an empty label).
+ */
+export function textToWireName(s: string, buf: Uint8Array, pos: number, end = buf.length): number {
+  const n = s.length;
+  if (n === 0 || (n === 1 && s.charCodeAt(0) === 0x2e)) {
+    if (pos >= end) return -WireError.NO_SPACE;
+    buf[pos] = 0;
+    return 1;
+  }
+  let lenAt = pos;
+  let w = pos + 1;
+  let labelLen = 0;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (labelLen === 0) return -WireError.BAD_LABEL_TYPE;
+      buf[lenAt] = labelLen;
+      if (i === n - 1) {
+        lenAt = -1;
+        break;
+      }
+      lenAt = w++;
+      labelLen = 0;
+      continue;
+    }
+    if (c === 0x5c && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0x30 && d <= 0x39 && i + 3 < n) {
+        c = (d - 0x30) * 100 + (s.charCodeAt(i + 2) - 0x30) * 10 + (s.charCodeAt(i + 3) - 0x30);
+        if (c > 255) return -WireError.BAD_LABEL_TYPE;
+        i += 3;
+      } else {
+        c = d;
+        i += 1;
+      }
+    } else if (c > 0xff) return -WireError.BAD_LABEL_TYPE;
+    if (++labelLen > MAX_LABEL_LEN) return -WireError.LABEL_TOO_LONG;
+    if (w >= end) return -WireError.NO_SPACE;
+    buf[w++] = c;
+  }
+  if (lenAt >= 0) buf[lenAt] = labelLen;
+  if (w >= end) return -WireError.NO_SPACE;
+  buf[w++] = 0;
+  if (w - pos > MAX_NAME_LEN) return -WireError.NAME_TOO_LONG;
+  return w - pos;
+}
+
+/** Presentation text → uncompressed wire bytes (allocates; control plane). Throws on bad names. */
+export function wireName(s: string): Uint8Array {
+  const tmp = new Uint8Array(MAX_NAME_LEN + 2);
+  const n = textToWireName(s, tmp, 0);
+  if (n < 0) throw new Error(`bad domain name "${s}"`);
+  return tmp.slice(0, n);
+}
+
+/**
+ * Compression table for one message being written: message offsets of name suffixes already
+ * written and their hashes. Linear scan of a few dozen integers beats a Map for DNS-sized messages.
+ */
+export class NameCompressor {
+  /** Off = no compression (e.g. to compare with encoders that do not compress). */
+  enabled = true;
+  private msgOff = 0;
+  private n = 0;
+  private readonly offs = new Int32Array(128);
+  private readonly hashes = new Int32Array(128);
+  private readonly starts = new Int32Array(128);
+  private readonly sufHash = new Int32Array(128);
+
+  /** Starts a new message whose header is at `msgOff`. */
+  reset(msgOff: number): void {
+    this.msgOff = msgOff;
+    this.n = 0;
+  }
+
+  /**
+   * The uncompressed name of `len` bytes at `buf[pos]` was just written: replace its longest
+   * already-written suffix by a pointer and remember its new suffixes. Returns the end offset.
+   */
+  compress(buf: Uint8Array, pos: number, len: number): number {
+    if (!this.enabled) return pos + len;
+    const starts = this.starts;
+    const sh = this.sufHash;
+    let k = 0;
+    for (let p = pos; buf[p]! !== 0 && k < 128; p += buf[p]! + 1) starts[k++] = p;
+    // suffix hashes right to left: h(label_i . suffix_{i+1})
+    let h = 0x811c9dc5;
+    for (let i = k - 1; i >= 0; i--) {
+      const s = starts[i]!;
+      const e = s + buf[s]! + 1;
+      for (let j = s; j < e; j++) h = Math.imul(h ^ lower(buf[j]!), 0x01000193);
+      sh[i] = h;
+    }
+    let hit = -1;
+    let at = k;
+    for (let i = 0; i < k && hit < 0; i++) {
+      const hv = sh[i]!;
+      for (let e = 0; e < this.n; e++) {
+        if (this.hashes[e] === hv && this.matches(buf, starts[i]!, this.msgOff + this.offs[e]!)) {
+          hit = this.offs[e]!;
+          at = i;
+          break;
+        }
+      }
+    }
+    for (let i = 0; i < at && this.n < 128; i++) {
+      const o = starts[i]! - this.msgOff;
+      if (o > MAX_POINTER) break;
+      this.offs[this.n] = o;
+      this.hashes[this.n++] = sh[i]!;
+    }
+    if (hit < 0) return pos + len;
+    const p = starts[at]!;
+    buf[p] = 0xc0 | (hit >> 8);
+    buf[p + 1] = hit & 0xff;
+    return p + 2;
+  }
+
+  /** Uncompressed suffix at `a` vs a (possibly compressed, written by us) name at `b`. */
+  private matches(buf: Uint8Array, a: number, b: number): boolean {
+    for (let guard = 0; guard < 256; guard++) {
+      let lb = buf[b]!;
+      while ((lb & 0xc0) === 0xc0) {
+        b = this.msgOff + (((lb & 0x3f) << 8) | buf[b + 1]!);
+        lb = buf[b]!;
+      }
+      const la = buf[a]!;
+      if (la !== lb) return false;
+      if (la === 0) return true;
+      for (let i = 1; i <= la; i++) if (lower(buf[a + i]!) !== lower(buf[b + i]!)) return false;
+      a += la + 1;
+      b += lb + 1;
+    }
+    return false;
+  }
+}
