@@ -203,6 +203,7 @@ export function textToWireName(s: string, buf: Uint8Array, pos: number, end = bu
       }
     } else if (c > 0xff) return -WireError.BAD_LABEL_TYPE;
     if (++labelLen > MAX_LABEL_LEN) return -WireError.LABEL_TOO_LONG;
+    if (w - pos + 2 > MAX_NAME_LEN) return -WireError.NAME_TOO_LONG; // this byte and the root still to come
     if (w >= end) return -WireError.NO_SPACE;
     buf[w++] = c;
   }
