@@ -1,0 +1,679 @@
+// The data plane of one namespace: Ethernet demux, ARP (RFC 826) with a Linux-like neighbour
+// state machine, IPv4 input / local delivery / forwarding / output (RFC 791, RFC 1812), ICMP
+// (RFC 792: echo, errors) and UDP (RFC 768) demux to sockets.
+//
+// Buffers: frames arrive borrowed from the link with headroom in front of the Ethernet header.
+// Forwarding rewrites the frame in place (TTL + incremental checksum, then a new Ethernet header
+// written over the old one) and transmits the same bytes: no copy, no allocation. Locally built
+// packets go through per-stack scratch buffers laid out [headroom][eth][ip][payload].
+import { u16, u32, put16, put32 } from '../bytes.ts';
+import { EthernetView, EtherType } from '../ethernet/frame.ts';
+import { isMulticast, writeMac, BROADCAST_MAC } from '../ethernet/mac.ts';
+import { ArpView, ArpOp, ARP_LEN } from '../arp/packet.ts';
+import { Ipv4View, IpProto } from '../ip/ipv4.ts';
+import { internetChecksum, pseudoHeaderSum, fold } from '../ip/checksum.ts';
+import { emitIcmpError, shouldNotSendIcmpError, IcmpType, UnreachCode } from '../ip/icmp.ts';
+import { fragmentIpv4 } from '../ip/fragment.ts';
+import { ipv4ToString, prefixMask } from '../ip/address.ts';
+import { DropReason, type NetDevice } from './net-device.ts';
+import { NEIGH, type Neigh, type NeighState } from './neigh.ts';
+import type { Route } from './fib.ts';
+import type { Netns } from './netns.ts';
+import { UdpSocket } from './udp-socket.ts';
+import { forwardRewrite } from '../ip/forward.ts';
+
+const HR = 64; // headroom left in front of the Ethernet header of locally built frames
+const ETH = 14;
+/** Offset of the IP header in the scratch buffers. */
+export const TX_IP = HR + ETH;
+
+/** Receives ICMP messages delivered to this namespace (ping, traceroute-like apps). */
+export interface IcmpListener {
+  onIcmp(type: number, code: number, buf: Uint8Array, icmpOff: number, icmpLen: number, src: number, ttl: number): void;
+}
+
+interface Reasm {
+  hdr: Uint8Array | null;
+  parts: { off: number; data: Uint8Array }[];
+  total: number;
+  timer: { cancel(): void };
+}
+
+export class IpStack {
+  forwarding = false;
+  defaultTtl = 64;
+  private readonly neigh = new Map<number, Neigh>();
+  private readonly udp = new Map<number, UdpSocket>();
+  readonly icmpListeners = new Set<IcmpListener>();
+  private readonly reasm = new Map<string, Reasm>();
+  private ipId: number;
+  private readonly eth = new EthernetView();
+  private readonly arp = new ArpView();
+  private readonly ip = new Ipv4View();
+  /** Scratch for packets this stack originates (echo replies, app sends). */
+  readonly tx = new Uint8Array(TX_IP + 65536);
+  /** Scratch for ICMP errors (built while `tx` or an input buffer may still be in use). */
+  private readonly errTx = new Uint8Array(TX_IP + 20 + 8 + 548);
+  private readonly arpTx = new Uint8Array(HR + ETH + ARP_LEN + 32);
+  private readonly fragScratch = new Uint8Array(65536);
+  private readonly fragTx = new Uint8Array(TX_IP + 65536);
+  private fragDev: NetDevice | null = null;
+  private fragNh = 0;
+  private readonly fragSink = (b: Uint8Array, o: number, l: number) => {
+    this.fragTx.set(b.subarray(o, o + l), TX_IP);
+    this.neighOutput(this.fragDev!, this.fragNh, this.fragTx, TX_IP, l);
+  };
+
+  constructor(private readonly ns: Netns) {
+    this.ipId = ns.lab.rng.int(0x10000);
+  }
+
+  private get now(): number {
+    return this.ns.lab.scheduler.now;
+  }
+
+  // ================= input =================
+
+  /** An Ethernet frame received on `dev` (borrowed). `host`: the bridge says it is for us. */
+  input(dev: NetDevice, buf: Uint8Array, off: number, len: number, host: boolean): void {
+    const e = this.eth.wrap(buf, off, len);
+    if (e.check() !== 0 || e.tagCount > 0) {
+      dev.drop(DropReason.MALFORMED, true);
+      this.ns.lab.note('malformed Ethernet frame: dropped');
+      return;
+    }
+    const dst = e.dst;
+    if (!host && dst !== dev.mac && !isMulticast(dst) && dev.kind !== 'loopback') {
+      dev.drop(DropReason.OTHERHOST, true);
+      return;
+    }
+    const type = e.etherType;
+    const po = e.payloadOffset;
+    const pl = e.payloadLength;
+    if (type === EtherType.IPV4) this.ipInput(dev, buf, po, pl, isMulticast(dst));
+    else if (type === EtherType.ARP) this.arpInput(dev, buf, po, pl);
+    else dev.drop(DropReason.UNKNOWN_PROTO, true);
+  }
+
+  // ================= ARP =================
+
+  private arpInput(dev: NetDevice, buf: Uint8Array, off: number, len: number): void {
+    const a = this.arp.wrap(buf, off, len);
+    if (a.check() !== 0 || a.hwType !== 1 || a.protoType !== 0x0800 || a.hwLen !== 6 || a.protoLen !== 4) {
+      dev.drop(DropReason.MALFORMED, true);
+      this.ns.lab.note('malformed ARP packet: dropped');
+      return;
+    }
+    const op = a.opcode;
+    const sip = a.senderIp;
+    const tip = a.targetIp;
+    const sha = a.senderMac;
+    const forUs = tip >>> 24 !== 127 && this.isLocalOn(tip);
+    if (sip !== 0 && !isMulticast(sha)) {
+      const n = this.neigh.get(key(dev, sip));
+      if (n) {
+        if (n.state !== 'PERMANENT') {
+          if (op === ArpOp.REPLY && (tip === 0 || forUs)) this.confirm(n, sha);
+          else if (n.mac !== sha || n.state === 'INCOMPLETE' || n.state === 'FAILED') {
+            n.mac = sha;
+            this.enterState(n, 'STALE');
+            this.flushQueue(n);
+          }
+        }
+      } else if (forUs && op === ArpOp.REQUEST) {
+        // a request for us creates a STALE entry for the asker (neigh_event_ns)
+        const m = this.newNeigh(dev, sip);
+        m.mac = sha;
+        m.state = 'STALE';
+      }
+    }
+    if (op === ArpOp.REQUEST && forUs && sip !== tip) this.sendArp(dev, ArpOp.REPLY, sha, tip, sha, sip);
+  }
+
+  /** arp_ignore=0: reply for any local address, whatever interface it is on. */
+  private isLocalOn(ip: number): boolean {
+    return this.ns.isLocal(ip);
+  }
+
+  private sendArp(dev: NetDevice, op: number, ethDst: number, sip: number, tha: number, tip: number): void {
+    const b = this.arpTx;
+    const o = HR;
+    writeMac(b, o, ethDst);
+    writeMac(b, o + 6, dev.mac);
+    put16(b, o + 12, EtherType.ARP);
+    const a = o + ETH;
+    put16(b, a, 1);
+    put16(b, a + 2, 0x0800);
+    b[a + 4] = 6;
+    b[a + 5] = 4;
+    put16(b, a + 6, op);
+    writeMac(b, a + 8, dev.mac);
+    put32(b, a + 14, sip);
+    writeMac(b, a + 18, tha);
+    put32(b, a + 24, tip);
+    // pad to the 60-byte Ethernet minimum, as the kernel does for ARP
+    b.fill(0, a + ARP_LEN, o + 60);
+    dev.xmit(b, o, 60);
+  }
+
+  /** Gratuitous ARP (an announcement: request with sender = target = the address). */
+  gratuitousArp(dev: NetDevice, addr: number): void {
+    if (dev.kind !== 'veth' && dev.kind !== 'bridge') return;
+    if (!dev.carrier) return;
+    this.sendArp(dev, ArpOp.REQUEST, BROADCAST_MAC, addr, 0, addr);
+  }
+
+  private arpSourceFor(dev: NetDevice, target: number): number {
+    for (const a of dev.addrs) if (a.len < 32 && ((a.addr ^ target) & prefixMask(a.len)) === 0) return a.addr;
+    if (dev.addrs.length > 0) return dev.addrs[0]!.addr;
+    for (const d of this.ns.devices) if (d.adminUp && d.kind !== 'loopback' && d.addrs.length > 0) return d.addrs[0]!.addr;
+    return 0;
+  }
+
+  // ----- neighbour state machine -----
+
+  neighbour(dev: NetDevice, ip: number): Neigh | undefined {
+    return this.neigh.get(key(dev, ip));
+  }
+
+  private newNeigh(dev: NetDevice, ip: number): Neigh {
+    const n: Neigh = { ip, dev, mac: 0, state: 'INCOMPLETE', confirmed: 0, probes: 0, timer: null, queue: [] };
+    this.neigh.set(key(dev, ip), n);
+    return n;
+  }
+
+  neighSet(dev: NetDevice, ip: number, mac: number, state: NeighState): void {
+    const n = this.neigh.get(key(dev, ip)) ?? this.newNeigh(dev, ip);
+    n.mac = mac;
+    this.enterState(n, state);
+    n.confirmed = this.now;
+    this.flushQueue(n);
+  }
+
+  neighDelete(dev: NetDevice, ip: number): boolean {
+    const n = this.neigh.get(key(dev, ip));
+    if (!n) return false;
+    n.timer?.cancel();
+    this.neigh.delete(key(dev, ip));
+    return true;
+  }
+
+  neighFlush(dev?: NetDevice): void {
+    for (const [k, n] of this.neigh) {
+      if ((dev && n.dev !== dev) || n.state === 'PERMANENT') continue;
+      n.timer?.cancel();
+      this.neigh.delete(k);
+    }
+  }
+
+  neighRows(): Neigh[] {
+    const now = this.now;
+    for (const n of this.neigh.values()) if (n.state === 'REACHABLE' && now - n.confirmed > NEIGH.REACHABLE_NS) n.state = 'STALE';
+    return [...this.neigh.values()];
+  }
+
+  /** Device removed or down: its sockets stay, its neighbours go (neigh_ifdown). */
+  forgetDevice(dev: NetDevice, keepPermanent = false): void {
+    for (const [k, n] of this.neigh) {
+      if (n.dev !== dev || (keepPermanent && n.state === 'PERMANENT')) continue;
+      n.timer?.cancel();
+      this.neigh.delete(k);
+    }
+  }
+
+  private enterState(n: Neigh, s: NeighState): void {
+    if (n.timer) {
+      n.timer.cancel();
+      n.timer = null;
+    }
+    n.state = s;
+  }
+
+  private confirm(n: Neigh, mac: number): void {
+    n.mac = mac;
+    n.confirmed = this.now;
+    this.enterState(n, 'REACHABLE');
+    this.flushQueue(n);
+  }
+
+  private flushQueue(n: Neigh): void {
+    if (n.queue.length === 0 || n.state === 'INCOMPLETE' || n.state === 'FAILED') return;
+    const q = n.queue;
+    n.queue = [];
+    for (const p of q) this.neighOutput(n.dev, n.ip, p, TX_IP, p.length - TX_IP);
+  }
+
+  /** INCOMPLETE retransmission / PROBE timer (retrans_time = 1 s). */
+  private armRetrans(n: Neigh): void {
+    n.timer = this.ns.lab.scheduler.after(NEIGH.RETRANS_NS, () => {
+      n.timer = null;
+      if (n.state === 'INCOMPLETE') {
+        if (n.probes < NEIGH.MCAST_SOLICIT) {
+          n.probes++;
+          this.sendArp(n.dev, ArpOp.REQUEST, BROADCAST_MAC, this.arpSourceFor(n.dev, n.ip), 0, n.ip);
+          this.armRetrans(n);
+        } else this.fail(n);
+      } else if (n.state === 'PROBE') {
+        if (n.probes < NEIGH.UCAST_SOLICIT) {
+          n.probes++;
+          this.sendArp(n.dev, ArpOp.REQUEST, n.mac, this.arpSourceFor(n.dev, n.ip), 0, n.ip);
+          this.armRetrans(n);
+        } else this.fail(n);
+      }
+    });
+  }
+
+  /** Resolution failed: every queued packet is answered with ICMP host unreachable (ipv4_link_failure). */
+  private fail(n: Neigh): void {
+    this.enterState(n, 'FAILED');
+    const q = n.queue;
+    n.queue = [];
+    for (const p of q) {
+      n.dev.drop(DropReason.ARP_FAILED, false);
+      this.ns.lab.noteTx(`ARP failed for ${ipv4ToString(n.ip)} on ${n.dev.name}: host unreachable`);
+      this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.HOST, p, TX_IP, p.length - TX_IP, 0);
+      this.ns.lab.noteTx(null);
+    }
+  }
+
+  /**
+   * Sends an IP packet at buf[ipOff, ipOff+len) to next hop `nh` on `dev`, writing the Ethernet
+   * header into the 14 bytes in front of it. Queues a copy while the next hop is unresolved.
+   */
+  neighOutput(dev: NetDevice, nh: number, buf: Uint8Array, ipOff: number, len: number): void {
+    const eo = ipOff - ETH;
+    if (dev.kind === 'loopback') {
+      writeMac(buf, eo, 0);
+      writeMac(buf, eo + 6, 0);
+      put16(buf, eo + 12, EtherType.IPV4);
+      dev.xmit(buf, eo, len + ETH);
+      return;
+    }
+    if (nh === 0xffffffff || this.isSubnetBroadcast(dev, nh)) {
+      writeMac(buf, eo, BROADCAST_MAC);
+      writeMac(buf, eo + 6, dev.mac);
+      put16(buf, eo + 12, EtherType.IPV4);
+      dev.xmit(buf, eo, len + ETH);
+      return;
+    }
+    let n = this.neigh.get(key(dev, nh));
+    if (n !== undefined && n.state !== 'INCOMPLETE' && n.state !== 'FAILED') {
+      if (n.state === 'REACHABLE' && this.now - n.confirmed > NEIGH.REACHABLE_NS) n.state = 'STALE';
+      if (n.state === 'STALE') this.startDelay(n);
+      writeMac(buf, eo, n.mac);
+      writeMac(buf, eo + 6, dev.mac);
+      put16(buf, eo + 12, EtherType.IPV4);
+      dev.xmit(buf, eo, len + ETH);
+      return;
+    }
+    const fresh = n === undefined || n.state === 'FAILED';
+    if (n === undefined) n = this.newNeigh(dev, nh);
+    if (n.queue.length >= NEIGH.QUEUE_MAX) {
+      dev.drop(DropReason.QUEUE_FULL, false);
+    } else {
+      const copy = new Uint8Array(TX_IP + len);
+      copy.set(buf.subarray(ipOff, ipOff + len), TX_IP);
+      n.queue.push(copy);
+    }
+    if (fresh) {
+      this.enterState(n, 'INCOMPLETE');
+      n.probes = 1;
+      this.sendArp(dev, ArpOp.REQUEST, BROADCAST_MAC, this.arpSourceFor(dev, nh), 0, nh);
+      this.armRetrans(n);
+    }
+  }
+
+  private startDelay(n: Neigh): void {
+    this.enterState(n, 'DELAY');
+    const entered = this.now;
+    n.timer = this.ns.lab.scheduler.after(NEIGH.DELAY_NS, () => {
+      n.timer = null;
+      if (n.confirmed >= entered) {
+        n.state = 'REACHABLE';
+        return;
+      }
+      n.state = 'PROBE';
+      n.probes = 1;
+      this.sendArp(n.dev, ArpOp.REQUEST, n.mac, this.arpSourceFor(n.dev, n.ip), 0, n.ip);
+      this.armRetrans(n);
+    });
+  }
+
+  private isSubnetBroadcast(dev: NetDevice, a: number): boolean {
+    for (const x of dev.addrs) {
+      if (x.len >= 31) continue;
+      if (x.brd === a || ((x.addr | ~prefixMask(x.len)) >>> 0) === a) return true;
+    }
+    return false;
+  }
+
+  // ================= IPv4 =================
+
+  private ipInput(dev: NetDevice, buf: Uint8Array, off: number, len: number, l2multi: boolean): void {
+    const ip = this.ip.wrap(buf, off, len);
+    if (ip.check() !== 0 || !ip.verifyChecksum()) {
+      dev.drop(DropReason.MALFORMED, true);
+      this.ns.lab.note('malformed IPv4 packet: dropped');
+      return;
+    }
+    const total = ip.totalLength;
+    const dst = ip.dst;
+    if (this.ns.isLocal(dst) || dst === 0xffffffff || this.isSubnetBroadcast(dev, dst)) {
+      this.localDeliver(dev, buf, off, total);
+      return;
+    }
+    if (l2multi || !this.forwarding) {
+      // ip_route_input with forwarding off: not ours, silently dropped (ip_error does not reply)
+      dev.drop(DropReason.NOT_FORWARDING, true);
+      if (!l2multi) this.ns.lab.note(`not forwarded (ip_forward=0 in ${this.ns.name}): ${ipv4ToString(dst)} is not local`);
+      return;
+    }
+    this.forward(dev, buf, off, total);
+  }
+
+  /** Routes and forwards a checked datagram received on `inDev` (the fast path). */
+  forward(inDev: NetDevice, buf: Uint8Array, off: number, len: number): void {
+    const dst = u32(buf, off + 16);
+    const r = this.ns.fib.lookup(dst);
+    if (r === undefined) {
+      inDev.drop(DropReason.NO_ROUTE, true);
+      this.ns.lab.note(`no route to ${ipv4ToString(dst)} in ${this.ns.name}: ICMP net unreachable`);
+      this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.NET, buf, off, len, 0);
+      return;
+    }
+    if (buf[off + 8]! <= 1) {
+      inDev.drop(DropReason.TTL_EXPIRED, true);
+      this.ns.lab.note(`TTL expired in ${this.ns.name}: ICMP time exceeded`);
+      this.icmpError(IcmpType.TIME_EXCEEDED, 0, buf, off, len, 0);
+      return;
+    }
+    const out = r.dev;
+    const nh = r.gw !== 0 ? r.gw : dst;
+    if (len > out.mtu) {
+      if ((buf[off + 6]! & 0x40) !== 0) {
+        inDev.drop(DropReason.FRAG_NEEDED, true);
+        this.ns.lab.note(`DF set and ${len} > mtu ${out.mtu} of ${out.name}: ICMP fragmentation needed`);
+        this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.FRAG_NEEDED, buf, off, len, out.mtu);
+        return;
+      }
+      forwardRewrite(buf, off, 0, 0, 0);
+      this.fragDev = out;
+      this.fragNh = nh;
+      this.ns.lab.note(`fragmented to mtu ${out.mtu} of ${out.name}`);
+      fragmentIpv4(buf, off, len, out.mtu, this.fragSink, this.fragScratch);
+      return;
+    }
+    // TTL − 1 with an RFC 1624 checksum update; the MAC rewrite is done by neighOutput
+    forwardRewrite(buf, off, 0, 0, 0);
+    this.neighOutput(out, nh, buf, off, len);
+  }
+
+  /** Preferred source address for packets sent over `r` to `dst` (fib_select_addr / inet_select_addr). */
+  sourceFor(r: Route, dst: number): number {
+    if (r.src) return r.src;
+    const nh = r.gw || dst;
+    for (const a of r.dev.addrs) if (a.len < 32 && ((a.addr ^ nh) & prefixMask(a.len)) === 0) return a.addr;
+    for (const a of r.dev.addrs) if (a.scope === 'global') return a.addr;
+    for (const d of this.ns.devices) if (d.adminUp && d.kind !== 'loopback') for (const a of d.addrs) return a.addr;
+    return 0;
+  }
+
+  /**
+   * Sends a locally generated datagram already in buf[ipOff..+len) (header complete, checksum
+   * filled). Returns '' or the errno the socket would see.
+   */
+  output(buf: Uint8Array, ipOff: number, len: number): string {
+    const dst = u32(buf, ipOff + 16);
+    if (this.ns.isLocal(dst)) {
+      if (!this.ns.lo.adminUp) return 'ENETUNREACH';
+      this.neighOutput(this.ns.lo, dst, buf, ipOff, len);
+      return '';
+    }
+    const r = this.ns.fib.lookup(dst);
+    if (!r) return 'ENETUNREACH';
+    const dev = r.dev;
+    if (len > dev.mtu) {
+      if ((buf[ipOff + 6]! & 0x40) !== 0) return 'EMSGSIZE';
+      this.fragDev = dev;
+      this.fragNh = r.gw || dst;
+      fragmentIpv4(buf, ipOff, len, dev.mtu, this.fragSink, this.fragScratch);
+      return '';
+    }
+    this.neighOutput(dev, r.gw || dst, buf, ipOff, len);
+    return '';
+  }
+
+  /** Route lookup for a socket: the source address to use, or -1 when unreachable. */
+  selectSource(dst: number): number {
+    if (this.ns.isLocal(dst)) return dst;
+    const r = this.ns.fib.lookup(dst);
+    return r ? this.sourceFor(r, dst) : -1;
+  }
+
+  mtuTo(dst: number): number {
+    if (this.ns.isLocal(dst)) return this.ns.lo.mtu;
+    return this.ns.fib.lookup(dst)?.dev.mtu ?? 1500;
+  }
+
+  /**
+   * Writes an IPv4 header at buf[ipOff] for a payload of `plen` bytes already in place.
+   * `df`: 'want' sets DF when the datagram fits the route MTU (Linux IP_PMTUDISC_WANT).
+   */
+  writeHeader(buf: Uint8Array, ipOff: number, proto: number, src: number, dst: number, plen: number, ttl: number, df: boolean, tos = 0): void {
+    buf[ipOff] = 0x45;
+    buf[ipOff + 1] = tos;
+    put16(buf, ipOff + 2, 20 + plen);
+    this.ipId = (this.ipId + 1) & 0xffff;
+    put16(buf, ipOff + 4, this.ipId);
+    put16(buf, ipOff + 6, df ? 0x4000 : 0);
+    buf[ipOff + 8] = ttl;
+    buf[ipOff + 9] = proto;
+    put16(buf, ipOff + 10, 0);
+    put32(buf, ipOff + 12, src);
+    put32(buf, ipOff + 16, dst);
+    put16(buf, ipOff + 10, internetChecksum(buf, ipOff, 20));
+  }
+
+  /**
+   * ICMP error about the datagram at buf[off..+len) to its source (RFC 1122 §3.2.2 rules via
+   * shouldNotSendIcmpError). Source address: the one we would use to reach the original sender.
+   */
+  icmpError(type: number, code: number, buf: Uint8Array, off: number, len: number, nextHopMtu: number): void {
+    if (shouldNotSendIcmpError(buf, off, len)) return;
+    const to = u32(buf, off + 12);
+    const src = this.selectSource(to);
+    if (src < 0) return;
+    const b = this.errTx;
+    const ilen = emitIcmpError(type, code, buf, off, len, b, TX_IP + 20, { nextHopMtu });
+    // ICMP errors go out with TOS 0xc0 (IPTOS_PREC_INTERNETCONTROL), as icmp_send does
+    this.writeHeader(b, TX_IP, IpProto.ICMP, src, to, ilen, this.defaultTtl, false, 0xc0);
+    this.output(b, TX_IP, 20 + ilen);
+  }
+
+  // ================= local delivery =================
+
+  private localDeliver(dev: NetDevice, buf: Uint8Array, off: number, len: number): void {
+    const ff = u16(buf, off + 6);
+    if ((ff & 0x3fff) !== 0) {
+      this.reassemble(dev, buf, off, len);
+      return;
+    }
+    const hl = (buf[off]! & 0x0f) << 2;
+    const proto = buf[off + 9]!;
+    const src = u32(buf, off + 12);
+    const dst = u32(buf, off + 16);
+    const po = off + hl;
+    const pl = len - hl;
+    if (proto === IpProto.ICMP) this.icmpInput(dev, buf, off, po, pl, src, dst);
+    else if (proto === IpProto.UDP) this.udpInput(dev, buf, off, len, po, pl, src, dst);
+    else {
+      dev.drop(DropReason.UNKNOWN_PROTO, true);
+      this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.PROTO, buf, off, len, 0);
+    }
+  }
+
+  private icmpInput(dev: NetDevice, buf: Uint8Array, ipOff: number, o: number, l: number, src: number, dst: number): void {
+    if (l < 8 || internetChecksum(buf, o, l) !== 0) {
+      dev.drop(DropReason.MALFORMED, true);
+      this.ns.lab.note('ICMP with a bad length or checksum: dropped');
+      return;
+    }
+    const type = buf[o]!;
+    if (type === IcmpType.ECHO_REQUEST) {
+      // icmp_echo_ignore_broadcasts=1 (the kernel default)
+      if (dst === 0xffffffff || this.isSubnetBroadcast(dev, dst)) return;
+      const b = this.tx;
+      b.set(buf.subarray(o, o + l), TX_IP + 20);
+      b[TX_IP + 20] = IcmpType.ECHO_REPLY;
+      put16(b, TX_IP + 22, 0);
+      put16(b, TX_IP + 22, internetChecksum(b, TX_IP + 20, l));
+      this.writeHeader(b, TX_IP, IpProto.ICMP, dst, src, l, this.defaultTtl, false);
+      this.output(b, TX_IP, 20 + l);
+      return;
+    }
+    const ttl = buf[ipOff + 8]!;
+    for (const li of this.icmpListeners) li.onIcmp(type, buf[o + 1]!, buf, o, l, src, ttl);
+    // errors about UDP we sent: report to the socket (ECONNREFUSED etc.)
+    if ((type === IcmpType.DEST_UNREACH || type === IcmpType.TIME_EXCEEDED) && l >= 8 + 28 && buf[o + 8 + 9] === IpProto.UDP) {
+      const qhl = (buf[o + 8]! & 0x0f) << 2;
+      if (l >= 8 + qhl + 4) {
+        const sport = u16(buf, o + 8 + qhl);
+        const s = this.udp.get(sport);
+        if (s) s.errors.push(type === IcmpType.DEST_UNREACH && buf[o + 1] === UnreachCode.PORT ? 'ECONNREFUSED' : type === IcmpType.TIME_EXCEEDED ? 'ETIMEDOUT' : 'EHOSTUNREACH');
+      }
+    }
+  }
+
+  private udpInput(dev: NetDevice, buf: Uint8Array, ipOff: number, ipLen: number, o: number, l: number, src: number, dst: number): void {
+    if (l < 8) return void dev.drop(DropReason.MALFORMED, true);
+    const ulen = u16(buf, o + 4);
+    if (ulen < 8 || ulen > l) {
+      dev.drop(DropReason.MALFORMED, true);
+      this.ns.lab.note('UDP length field disagrees with the datagram: dropped');
+      return;
+    }
+    const csum = u16(buf, o + 6);
+    if (csum !== 0 && fold(pseudoHeaderSum(src, dst, IpProto.UDP, ulen) + sumRange(buf, o, ulen)) !== 0xffff) {
+      dev.drop(DropReason.MALFORMED, true);
+      this.ns.lab.note('UDP checksum error: dropped');
+      return;
+    }
+    const dport = u16(buf, o + 2);
+    const s = this.udp.get(dport);
+    if (!s || (s.boundAddr !== 0 && s.boundAddr !== dst)) {
+      dev.drop(DropReason.NO_SOCKET, true);
+      if (dst !== 0xffffffff && !this.isSubnetBroadcast(dev, dst)) {
+        this.ns.lab.note(`UDP port ${dport} closed in ${this.ns.name}: ICMP port unreachable`);
+        this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.PORT, buf, ipOff, ipLen, 0);
+      }
+      return;
+    }
+    s.deliver(buf, o + 8, ulen - 8, src, u16(buf, o), this.now);
+  }
+
+  /** Fragment reassembly (RFC 791 §3.2, RFC 815 holes kept simple: sorted parts, 30 s timeout). */
+  private reassemble(dev: NetDevice, buf: Uint8Array, off: number, len: number): void {
+    const hl = (buf[off]! & 0x0f) << 2;
+    const ff = u16(buf, off + 6);
+    const fo = (ff & 0x1fff) * 8;
+    const mf = (ff & 0x2000) !== 0;
+    const k = `${u32(buf, off + 12)}/${u32(buf, off + 16)}/${u16(buf, off + 4)}/${buf[off + 9]}`;
+    let r = this.reasm.get(k);
+    if (!r) {
+      const timer = this.ns.lab.scheduler.after(30e9, () => {
+        const x = this.reasm.get(k);
+        if (!x) return;
+        this.reasm.delete(k);
+        dev.drop(DropReason.REASSEMBLY, true);
+        if (x.hdr) {
+          const p = new Uint8Array(x.hdr.length + (x.parts[0]?.off === 0 ? Math.min(8, x.parts[0].data.length) : 0));
+          p.set(x.hdr);
+          if (x.parts[0]?.off === 0) p.set(x.parts[0].data.subarray(0, p.length - x.hdr.length), x.hdr.length);
+          put16(p, 2, p.length);
+          this.icmpError(IcmpType.TIME_EXCEEDED, 1, p, 0, p.length, 0);
+        }
+      });
+      r = { hdr: null, parts: [], total: -1, timer };
+      this.reasm.set(k, r);
+    }
+    const data = buf.slice(off + hl, off + len);
+    if (fo === 0) r.hdr = buf.slice(off, off + hl);
+    if (!mf) r.total = fo + data.length;
+    if (fo + data.length > 65535 - 20) {
+      r.timer.cancel();
+      this.reasm.delete(k);
+      dev.drop(DropReason.REASSEMBLY, true);
+      return;
+    }
+    r.parts.push({ off: fo, data });
+    r.parts.sort((a, b) => a.off - b.off);
+    if (r.total < 0 || !r.hdr) return;
+    let have = 0;
+    for (const p of r.parts) {
+      if (p.off > have) return; // a hole remains
+      have = Math.max(have, p.off + p.data.length);
+    }
+    if (have < r.total) return;
+    r.timer.cancel();
+    this.reasm.delete(k);
+    const whole = new Uint8Array(TX_IP + r.hdr.length + r.total);
+    whole.set(r.hdr, TX_IP);
+    for (const p of r.parts) whole.set(p.data.subarray(0, Math.max(0, Math.min(p.data.length, r.total - p.off))), TX_IP + r.hdr.length + p.off);
+    const tl = r.hdr.length + r.total;
+    put16(whole, TX_IP + 2, tl);
+    put16(whole, TX_IP + 6, 0);
+    put16(whole, TX_IP + 10, 0);
+    put16(whole, TX_IP + 10, internetChecksum(whole, TX_IP, r.hdr.length));
+    this.localDeliver(dev, whole, TX_IP, tl);
+  }
+
+  // ================= UDP sockets =================
+
+  udpBind(port: number, address: string): UdpSocket {
+    let p = port;
+    if (p === 0) {
+      // ephemeral range net.ipv4.ip_local_port_range = 32768 60999, picked from the lab rng
+      do p = this.ns.lab.rng.range(32768, 60999);
+      while (this.udp.has(p));
+    } else if (this.udp.has(p)) throw Object.assign(new Error(`bind: Address already in use (port ${p})`), { code: 'EADDRINUSE' });
+    const a = address === '0.0.0.0' ? 0 : u32(Uint8Array.from(address.split('.').map(Number)), 0);
+    const s = new UdpSocket(this, p, a);
+    this.udp.set(p, s);
+    return s;
+  }
+
+  udpUnbind(s: UdpSocket): void {
+    if (this.udp.get(s.port) === s) this.udp.delete(s.port);
+  }
+
+  udpSend(s: UdpSocket, dst: number, dport: number, data: Uint8Array): string {
+    const src = s.boundAddr || this.selectSource(dst);
+    if (src < 0) return 'ENETUNREACH';
+    const b = this.tx;
+    const o = TX_IP + 20;
+    const ulen = 8 + data.length;
+    if (ulen + 20 > 65535) return 'EMSGSIZE';
+    put16(b, o, s.port);
+    put16(b, o + 2, dport);
+    put16(b, o + 4, ulen);
+    put16(b, o + 6, 0);
+    b.set(data, o + 8);
+    let c = ~fold(pseudoHeaderSum(src, dst, IpProto.UDP, ulen) + sumRange(b, o, ulen)) & 0xffff;
+    if (c === 0) c = 0xffff; // RFC 768: a computed zero is sent as all ones
+    put16(b, o + 6, c);
+    this.writeHeader(b, TX_IP, IpProto.UDP, src, dst, ulen, this.defaultTtl, 20 + ulen <= this.mtuTo(dst));
+    return this.output(b, TX_IP, 20 + ulen);
+  }
+}
+
+function key(dev: NetDevice, ip: number): number {
+  return dev.ifindex * 0x100000000 + ip + (dev.kind === 'bridge' ? 0 : 0);
+}
+
+function sumRange(b: Uint8Array, o: number, l: number): number {
+  let s = 0;
+  const end = o + (l & ~1);
+  for (let i = o; i < end; i += 2) s += (b[i]! << 8) | b[i + 1]!;
+  if (l & 1) s += b[o + l - 1]! << 8;
+  return s;
+}

@@ -1,0 +1,57 @@
+// `ip link`, `ip -s link` and `ip addr` in iproute2's layout (checked against iproute2 6.x).
+// IPv6 is not modelled, so no inet6 lines appear (a deliberate difference from a real host).
+import { macToString } from '../ethernet/mac.ts';
+import { ipv4ToString } from '../ip/address.ts';
+import type { NetDevice } from './net-device.ts';
+import type { Netns } from './netns.ts';
+
+function flags(d: NetDevice): string {
+  const f: string[] = [];
+  if (d.adminUp && !d.carrier && d.kind !== 'loopback') f.push('NO-CARRIER');
+  f.push(...(d.kind === 'loopback' ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
+  if (d.adminUp) f.push('UP');
+  if (d.carrier) f.push('LOWER_UP');
+  return `<${f.join(',')}>`;
+}
+
+function head(ns: Netns, d: NetDevice, mode: boolean): string[] {
+  const qdisc = d.adminUp ? 'noqueue' : 'noop';
+  const master = d.master ? ` master ${d.master.name}` : '';
+  const l1 = `${d.ifindex}: ${d.displayName()}: ${flags(d)} mtu ${d.mtu} qdisc ${qdisc}${master} state ${d.operState}${mode ? ' mode DEFAULT' : ''} group default qlen ${d.qlen}`;
+  const kind = d.kind === 'loopback' ? 'loopback' : 'ether';
+  const brd = d.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';
+  let l2 = `    link/${kind} ${macToString(d.mac)} brd ${brd}`;
+  if (d.kind === 'veth' && d.peer && d.peer.netns !== ns) l2 += ` link-netns ${d.peer.netns.name}`;
+  return [l1, l2];
+}
+
+export function formatIpLink(ns: Netns, devs: NetDevice[]): string[] {
+  return devs.flatMap((d) => head(ns, d, true));
+}
+
+export function formatIpSLink(ns: Netns, devs: NetDevice[]): string[] {
+  const out: string[] = [];
+  const col = (v: number | string, w: number) => String(v).padStart(w);
+  for (const d of devs) {
+    out.push(...head(ns, d, true));
+    const s = d.stats;
+    out.push('    RX:  bytes packets errors dropped  missed   mcast           ');
+    out.push(`    ${col(s.rxBytes, 10)} ${col(s.rxPackets, 7)} ${col(0, 6)} ${col(s.rxDropped, 7)} ${col(0, 7)} ${col(s.rxMulticast, 7)} `);
+    out.push('    TX:  bytes packets errors dropped carrier collsns           ');
+    out.push(`    ${col(s.txBytes, 10)} ${col(s.txPackets, 7)} ${col(0, 6)} ${col(s.txDropped, 7)} ${col(0, 7)} ${col(0, 7)} `);
+  }
+  return out;
+}
+
+export function formatIpAddr(ns: Netns, devs: NetDevice[]): string[] {
+  const out: string[] = [];
+  for (const d of devs) {
+    out.push(...head(ns, d, false));
+    for (const a of d.addrs) {
+      const brd = a.brd ? ` brd ${ipv4ToString(a.brd)}` : '';
+      out.push(`    inet ${ipv4ToString(a.addr)}/${a.len}${brd} scope ${a.scope} ${d.name}`);
+      out.push('       valid_lft forever preferred_lft forever');
+    }
+  }
+  return out;
+}
