@@ -1,0 +1,354 @@
+// A Linux-style bridge forwarding database keyed by (MAC, VLAN), in typed arrays with open addressing
+// (linear probing, backward-shift delete): no strings, no per-lookup allocation.
+//
+// Kernel behaviour followed (net/bridge/br_fdb.c, checked against a real bridge on kernel 6.x):
+// - learning refreshes `updated`, and moves an entry to the port the MAC was last seen on — static
+//   entries too (only "sticky" entries, not modelled, stay put); local entries are never moved;
+// - ageing_time 0 means "always flood": nothing is learned and dynamic entries expire at once;
+// - a dynamic entry is gone once `now >= updated + ageingTime` (the kernel's gc runs at exactly the
+//   earliest expiry; checking in lookup makes the result independent of when age() is called);
+// - kinds: local (`permanent`: the bridge's and its ports' own MACs, or `bridge fdb add … master`,
+//   frames to it are delivered to the bridge itself), static (`bridge fdb add … master static`:
+//   forwarded, never aged), dynamic (learned);
+// - learning is bounded by `maxLearned` (the kernel's fdb_max_learned): past it, new MACs are
+//   not learned (counted in `learnDropped`) and frames to them are flooded.
+import { macToString } from './mac.ts';
+
+export const FDB_LOCAL = 1;
+export const FDB_STATIC = 2;
+
+/** lookup() result for an entry that is the bridge's own (deliver up the stack, do not forward). */
+export const FDB_DELIVER_LOCAL = -2;
+
+export type FdbKind = 'local' | 'static' | 'dynamic';
+
+export interface FdbEntry {
+  mac: number;
+  vlan: number;
+  port: number;
+  kind: FdbKind;
+  /** Last time (ns) the MAC was seen as a source (dynamic) or the entry was added. */
+  updated: number;
+  /** Last time (ns) a lookup hit it. */
+  used: number;
+}
+
+/** An FDB operation the kernel would refuse; `message` is what `bridge fdb` prints. */
+export class FdbError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FdbError';
+  }
+}
+export const FDB_EEXIST = 'RTNETLINK answers: File exists';
+export const FDB_ENOENT = 'RTNETLINK answers: No such file or directory';
+
+const TWO32 = 0x100000000;
+const NS_PER_S = 1e9;
+
+export interface FdbOptions {
+  /** Seconds; Linux default 300 (BR_DEFAULT_AGEING_TIME). 0 = never learn, flood everything. */
+  ageingTime?: number;
+  /** Most dynamic entries; default 16384 (the kernel's default, fdb_max_learned = 0, is unbounded). */
+  maxLearned?: number;
+}
+
+export class Fdb {
+  private cap: number;
+  private mask: number;
+  private lo: Uint32Array; // MAC low 32 bits
+  private hi: Uint32Array; // MAC high 16 bits | vlan << 16
+  private port: Int32Array; // -1 = empty slot
+  private flags: Uint8Array;
+  private updated: Float64Array;
+  private used: Float64Array;
+  private count = 0;
+  private learnedCount = 0;
+  /** Ageing time in ns. */
+  private ageingNs: number;
+  readonly maxLearned: number;
+  /** New MACs not learned because the table held maxLearned dynamic entries. */
+  learnDropped = 0;
+
+  constructor(opts: FdbOptions = {}) {
+    this.ageingNs = (opts.ageingTime ?? 300) * NS_PER_S;
+    this.maxLearned = opts.maxLearned ?? 16384;
+    this.cap = 64;
+    this.mask = 63;
+    this.lo = new Uint32Array(64);
+    this.hi = new Uint32Array(64);
+    this.port = new Int32Array(64).fill(-1);
+    this.flags = new Uint8Array(64);
+    this.updated = new Float64Array(64);
+    this.used = new Float64Array(64);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Seconds, as `ip link set BR type bridge ageing_time` takes it (the kernel keeps centiseconds). */
+  get ageingTime(): number {
+    return this.ageingNs / NS_PER_S;
+  }
+  set ageingTime(s: number) {
+    this.ageingNs = s * NS_PER_S;
+  }
+
+  /** Slot of (mac, vlan) or -1. */
+  private find(mac: number, vlan: number): number {
+    const l = mac >>> 0;
+    const h = (Math.floor(mac / TWO32) | (vlan << 16)) >>> 0;
+    const m = this.mask;
+    let i = hashKey(l, h) & m;
+    const port = this.port;
+    for (;;) {
+      if (port[i]! < 0) return -1;
+      if (this.lo[i] === l && this.hi[i] === h) return i;
+      i = (i + 1) & m;
+    }
+  }
+
+  private insert(mac: number, vlan: number, port: number, flags: number, now: number): void {
+    if ((this.count + 1) * 2 > this.cap) this.grow();
+    const l = mac >>> 0;
+    const h = (Math.floor(mac / TWO32) | (vlan << 16)) >>> 0;
+    const m = this.mask;
+    let i = hashKey(l, h) & m;
+    while (this.port[i]! >= 0) i = (i + 1) & m;
+    this.lo[i] = l;
+    this.hi[i] = h;
+    this.port[i] = port;
+    this.flags[i] = flags;
+    this.updated[i] = now;
+    this.used[i] = now;
+    this.count++;
+    if (flags === 0) this.learnedCount++;
+  }
+
+  private removeSlot(i: number): void {
+    if (this.flags[i] === 0) this.learnedCount--;
+    this.count--;
+    const m = this.mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & m;
+      if (this.port[j]! < 0) break;
+      const home = hashKey(this.lo[j]!, this.hi[j]!) & m;
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        this.lo[i] = this.lo[j]!;
+        this.hi[i] = this.hi[j]!;
+        this.port[i] = this.port[j]!;
+        this.flags[i] = this.flags[j]!;
+        this.updated[i] = this.updated[j]!;
+        this.used[i] = this.used[j]!;
+        i = j;
+      }
+    }
+    this.port[i] = -1;
+  }
+
+  private grow(): void {
+    const { lo, hi, port, flags, updated, used, cap } = this;
+    this.cap = cap * 2;
+    this.mask = this.cap - 1;
+    this.lo = new Uint32Array(this.cap);
+    this.hi = new Uint32Array(this.cap);
+    this.port = new Int32Array(this.cap).fill(-1);
+    this.flags = new Uint8Array(this.cap);
+    this.updated = new Float64Array(this.cap);
+    this.used = new Float64Array(this.cap);
+    const m = this.mask;
+    for (let s = 0; s < cap; s++) {
+      if (port[s]! < 0) continue;
+      let i = hashKey(lo[s]!, hi[s]!) & m;
+      while (this.port[i]! >= 0) i = (i + 1) & m;
+      this.lo[i] = lo[s]!;
+      this.hi[i] = hi[s]!;
+      this.port[i] = port[s]!;
+      this.flags[i] = flags[s]!;
+      this.updated[i] = updated[s]!;
+      this.used[i] = used[s]!;
+    }
+  }
+
+  private expired(i: number, now: number): boolean {
+    return this.flags[i] === 0 && now >= this.updated[i]! + this.ageingNs;
+  }
+
+  /**
+   * Learns `mac` as seen on `port` (br_fdb_update). Returns 1 if a new entry was made, 2 if the MAC
+   * moved ports, 0 if an entry was refreshed or left alone (local), -1 if not learned (ageing time
+   * 0, or the table is at maxLearned).
+   */
+  learn(mac: number, vlan: number, port: number, now: number): number {
+    if (this.ageingNs === 0) return -1; // "some users want to always flood"
+    const i = this.find(mac, vlan);
+    if (i < 0) {
+      if (this.learnedCount >= this.maxLearned) {
+        this.learnDropped++;
+        return -1;
+      }
+      this.insert(mac, vlan, port, 0, now);
+      return 1;
+    }
+    const f = this.flags[i]!;
+    if (f & FDB_LOCAL) return 0; // our own address as a source: the kernel warns and ignores it
+    if (f === 0 && this.expired(i, now)) {
+      this.updated[i] = now;
+      this.port[i] = port;
+      return 1; // expired but not yet collected: as good as new
+    }
+    this.updated[i] = now;
+    if (this.port[i] !== port) {
+      this.port[i] = port;
+      return 2;
+    }
+    return 0;
+  }
+
+  /** Port to forward to, FDB_DELIVER_LOCAL for the bridge's own MACs, or -1 (unknown: flood). */
+  lookup(mac: number, vlan: number, now: number): number {
+    const i = this.find(mac, vlan);
+    if (i < 0) return -1;
+    const f = this.flags[i]!;
+    if (f === 0 && now >= this.updated[i]! + this.ageingNs) return -1;
+    this.used[i] = now;
+    return f & FDB_LOCAL ? FDB_DELIVER_LOCAL : this.port[i]!;
+  }
+
+  /** The port an entry is on, whatever its kind (local entries included), or -1. */
+  portOf(mac: number, vlan: number, now: number): number {
+    const i = this.find(mac, vlan);
+    return i < 0 || this.expired(i, now) ? -1 : this.port[i]!;
+  }
+
+  /** `bridge fdb add MAC dev PORT master static [vlan V]`. Throws FdbError if it exists. */
+  addStatic(mac: number, vlan: number, port: number, now = 0): void {
+    this.addFixed(mac, vlan, port, FDB_STATIC, now);
+  }
+
+  /**
+   * A `permanent` entry: the bridge's or a port's own MAC (or `bridge fdb add … master` without
+   * `static`, which the kernel also makes local). Pass the bridge's own port number for its MAC.
+   */
+  addLocal(mac: number, vlan: number, port: number, now = 0): void {
+    this.addFixed(mac, vlan, port, FDB_LOCAL | FDB_STATIC, now);
+  }
+
+  private addFixed(mac: number, vlan: number, port: number, flags: number, now: number): void {
+    const i = this.find(mac, vlan);
+    if (i >= 0) {
+      if (!this.expired(i, now) && this.flags[i] !== 0) throw new FdbError(FDB_EEXIST);
+      // A learned entry is converted in place (NLM_F_CREATE|NLM_F_EXCL only refuses same-kind).
+      if (this.flags[i] === 0) this.learnedCount--;
+      this.flags[i] = flags;
+      this.port[i] = port;
+      this.updated[i] = now;
+      return;
+    }
+    this.insert(mac, vlan, port, flags, now);
+  }
+
+  /** `bridge fdb del MAC dev PORT master [vlan V]`; throws FdbError if there is no such entry. */
+  del(mac: number, vlan: number, port?: number, now = Infinity): void {
+    const i = this.find(mac, vlan);
+    if (i < 0 || (port !== undefined && this.port[i] !== port) || (now !== Infinity && this.expired(i, now)))
+      throw new FdbError(FDB_ENOENT);
+    this.removeSlot(i);
+  }
+
+  /**
+   * Removes a port's entries: dynamic ones only when the port goes down/blocking (`all` false,
+   * br_fdb_delete_by_port(…, do_all=0)), everything including static and local when it leaves the
+   * bridge (`all` true). Returns how many were removed.
+   */
+  flushPort(port: number, all = false): number {
+    let n = 0;
+    for (let i = 0; i < this.cap; ) {
+      if (this.port[i] === port && (all || this.flags[i] === 0)) {
+        this.removeSlot(i); // backward shift may pull another entry into slot i: re-check it
+        n++;
+      } else i++;
+    }
+    return n;
+  }
+
+  /** Removes all dynamic entries (`bridge fdb flush dev BR dynamic`). */
+  flushDynamic(): number {
+    let n = 0;
+    for (let i = 0; i < this.cap; ) {
+      if (this.port[i]! >= 0 && this.flags[i] === 0) {
+        this.removeSlot(i);
+        n++;
+      } else i++;
+    }
+    return n;
+  }
+
+  /** Garbage-collects expired dynamic entries; returns how many were removed. */
+  age(now: number): number {
+    let n = 0;
+    for (let i = 0; i < this.cap; ) {
+      if (this.port[i]! >= 0 && this.expired(i, now)) {
+        this.removeSlot(i);
+        n++;
+      } else i++;
+    }
+    return n;
+  }
+
+  /** When the next dynamic entry expires (ns), or Infinity: when the scheduler should call age(). */
+  nextDeadline(): number {
+    let t = Infinity;
+    for (let i = 0; i < this.cap; i++)
+      if (this.port[i]! >= 0 && this.flags[i] === 0) t = Math.min(t, this.updated[i]! + this.ageingNs);
+    return t;
+  }
+
+  /** Live entries (expired ones left out when `now` is given), in table order. */
+  entries(now?: number): FdbEntry[] {
+    const out: FdbEntry[] = [];
+    for (let i = 0; i < this.cap; i++) {
+      if (this.port[i]! < 0) continue;
+      if (now !== undefined && this.expired(i, now)) continue;
+      const f = this.flags[i]!;
+      out.push({
+        mac: this.lo[i]! + (this.hi[i]! & 0xffff) * TWO32,
+        vlan: this.hi[i]! >>> 16,
+        port: this.port[i]!,
+        kind: f & FDB_LOCAL ? 'local' : f & FDB_STATIC ? 'static' : 'dynamic',
+        updated: this.updated[i]!,
+        used: this.used[i]!,
+      });
+    }
+    return out;
+  }
+}
+
+function hashKey(lo: number, hi: number): number {
+  let h = Math.imul(lo ^ (lo >>> 15), 0x2c1b3c6d);
+  h = Math.imul(h ^ hi ^ (h >>> 12), 0x297a2d39);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/**
+ * One `bridge fdb show` line for a bridge entry: `aa:bb:cc:dd:ee:ff dev veth-red-br [vlan 1] master
+ * v-net-0 [permanent|static]` (iproute2 prints a trailing space after dynamic entries; trimmed).
+ * `dev` names the entry's port (the bridge's own name for its own MAC).
+ */
+export function formatFdbEntry(e: FdbEntry, dev: string, bridge: string): string {
+  let s = `${macToString(e.mac)} dev ${dev}`;
+  if (e.vlan) s += ` vlan ${e.vlan}`;
+  s += ` master ${bridge}`;
+  if (e.kind === 'local') s += ' permanent';
+  else if (e.kind === 'static') s += ' static';
+  return s;
+}
+
+/** `bridge fdb show br BRIDGE` (master entries only; devices' own `self` address lists are not FDB). */
+export function formatFdb(entries: readonly FdbEntry[], portName: (port: number) => string, bridge: string): string {
+  let s = '';
+  for (const e of entries) s += formatFdbEntry(e, portName(e.port), bridge) + '\n';
+  return s;
+}
