@@ -289,9 +289,10 @@ export interface IcmpErrorOptions {
  * Writes an ICMP error message (not its IP header) at `out[outOff]` quoting the offending IP datagram
  * `offending[offOff .. offOff+offLen)`: its header plus as much data as `maxQuote` and the room in
  * `out` allow. Link-layer padding after the datagram's total length is not quoted (Linux quotes the
- * trimmed skb). Returns the message length. `out` may be the same buffer as `offending` provided the
- * regions do not overlap destructively (copying is done front to back). Fewer than 8 bytes of room
- * is a caller bug: RangeError.
+ * trimmed skb). Returns the message length. `out` may be the same buffer as `offending`, even
+ * overlapping it (a router writing the error into headroom in front of the datagram): the quote is
+ * copied with memmove semantics before the header is written. Fewer than 8 bytes of room is a caller
+ * bug: RangeError.
  */
 export function emitIcmpError(
   type: number,
