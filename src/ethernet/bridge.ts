@@ -115,7 +115,8 @@ export class Bridge {
       this.fdb.delete(mac);
       return -2;
     }
-    return e.port;
+    // a port's own MAC (a local entry) is an address of the bridge: frames for it go up (br_handle_frame_finish)
+    return e.kind === 'local' ? -1 : e.port;
   }
 
   private learn(mac: number, port: number, now: number): void {
