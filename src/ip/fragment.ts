@@ -74,9 +74,9 @@ export function fragmentIpv4(
     const room = first ? firstData : restData;
     const n = Math.min(room, dataLen - pos);
     const last = pos + n === dataLen;
-    if (first) s.set(buf.subarray(off, off + hl), 0);
-    else s.set(tail.subarray(0, tailHl), 0);
-    s.set(buf.subarray(dataStart + pos, dataStart + pos + n), h);
+    if (first) copyBytes(buf, off, s, 0, hl);
+    else copyBytes(tail, 0, s, 0, tailHl);
+    copyBytes(buf, dataStart + pos, s, h, n);
     s[0] = 0x40 | (h >> 2);
     put16(s, F.TOTAL_LEN, h + n);
     put16(s, F.FLAGS_FRAG, keepFlags | (last ? origMf : 0x2000) | ((baseOffset + pos) >> 3));
@@ -94,7 +94,7 @@ export function fragmentIpv4(
  * length or -BAD_OPTION. Fields other than options are fixed up per fragment by the caller.
  */
 function buildTailHeader(buf: Uint8Array, off: number, hl: number): number {
-  tail.set(buf.subarray(off, off + IPV4_MIN_HEADER), 0);
+  copyBytes(buf, off, tail, 0, IPV4_MIN_HEADER);
   let w = IPV4_MIN_HEADER;
   let i = off + IPV4_MIN_HEADER;
   const end = off + hl;
@@ -106,7 +106,7 @@ function buildTailHeader(buf: Uint8Array, off: number, hl: number): number {
     const l = buf[i + 1]!;
     if (l < 2 || i + l > end) return -WireError.BAD_OPTION;
     if (optionCopied(type)) {
-      tail.set(buf.subarray(i, i + l), w);
+      copyBytes(buf, i, tail, w, l);
       w += l;
     }
     i += l;
@@ -114,4 +114,12 @@ function buildTailHeader(buf: Uint8Array, off: number, hl: number): number {
   const padded = (w + 3) & ~3;
   tail.fill(0, w, padded);
   return padded;
+}
+
+/**
+ * Byte copy without the view object that `dst.set(src.subarray(…))` allocates on every call; keeps
+ * the fast path free of garbage (the copies are at most an MTU).
+ */
+export function copyBytes(src: Uint8Array, so: number, dst: Uint8Array, d: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[d + i] = src[so + i]!;
 }

@@ -26,6 +26,7 @@ import { put16 } from '../bytes.ts';
 import { WireError } from '../wire-error.ts';
 import { internetChecksum } from './checksum.ts';
 import { Ipv4View, F, IPV4_MAX_HEADER, IPV4_MAX_DATAGRAM } from './ipv4.ts';
+import { copyBytes } from './fragment.ts';
 
 export interface ReassemblerOptions {
   /** Nanoseconds from a datagram's first fragment to its expiry; default 30 s (ipfrag_time). */
@@ -235,7 +236,7 @@ export class Reassembler {
     }
     const d = this.data[s]!;
     const pos = this.dataUsed[s]!;
-    d.set(buf.subarray(v.payloadOffset, v.payloadOffset + n), pos);
+    copyBytes(buf, v.payloadOffset, d, pos, n);
     this.dataUsed[s] = pos + n;
     const f = this.frags[s]!; // reserve() may have grown it
     f.copyWithin((lo + 1) * 3, lo * 3, nf * 3);
@@ -248,7 +249,7 @@ export class Reassembler {
     if (offset === 0) {
       this.flags[s] = this.flags[s]! | FIRST_IN;
       this.hdrLen[s] = hl;
-      this.hdr.set(buf.subarray(off, off + hl), s * IPV4_MAX_HEADER);
+      copyBytes(buf, off, this.hdr, s * IPV4_MAX_HEADER, hl);
     }
 
     const flags = this.flags[s]!;
@@ -261,10 +262,10 @@ export class Reassembler {
       return WireError.FRAG_OVERSIZE;
     }
     const o = this.outBuf;
-    o.set(this.hdr.subarray(s * IPV4_MAX_HEADER, s * IPV4_MAX_HEADER + fhl), 0);
+    copyBytes(this.hdr, s * IPV4_MAX_HEADER, o, 0, fhl);
     for (let i = 0; i < this.nfrags[s]!; i++) {
       const a = f[i * 3]!, b = f[i * 3 + 1]!, p = f[i * 3 + 2]!;
-      o.set(d.subarray(p, p + (b - a)), fhl + a);
+      copyBytes(d, p, o, fhl + a, b - a);
     }
     put16(o, F.TOTAL_LEN, total);
     put16(o, F.FLAGS_FRAG, flags & ANY_DF ? 0x4000 : 0);
@@ -292,8 +293,8 @@ export class Reassembler {
         const f = this.frags[s]!;
         const dlen = f[1]! - f[0]!;
         const o = this.outBuf;
-        o.set(this.hdr.subarray(s * IPV4_MAX_HEADER, s * IPV4_MAX_HEADER + hl), 0);
-        o.set(this.data[s]!.subarray(f[2]!, f[2]! + dlen), hl);
+        copyBytes(this.hdr, s * IPV4_MAX_HEADER, o, 0, hl);
+        copyBytes(this.data[s]!, f[2]!, o, hl, dlen);
         onTimeout(o, 0, hl + dlen);
       }
       this.counters.reasmTimeout++;
