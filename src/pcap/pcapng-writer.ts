@@ -39,6 +39,13 @@ function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
+/** UTF-8 bytes of a string option, refusing what a 16-bit option length cannot hold. */
+function optBytes(what: string, s: string): Uint8Array {
+  const b = enc.encode(s);
+  if (b.length > 65535) throw new RangeError(`pcapng ${what} is ${b.length} bytes of UTF-8; an option holds at most 65535`);
+  return b;
+}
+
 export interface PcapngWriterOptions {
   /** Default snap length for interfaces that do not give one; 262144. */
   snaplen?: number;
@@ -95,8 +102,8 @@ export class PcapngWriter implements CaptureWriter {
   addInterface(name: string, io: InterfaceOptions = {}): number {
     if (this.closed) throw new Error('pcapng writer is closed');
     const snap = io.snaplen ?? this.opts.snaplen ?? MAX_SNAPLEN;
-    const n = enc.encode(name);
-    const d = io.description !== undefined ? enc.encode(io.description) : null;
+    const n = optBytes('if_name', name);
+    const d = io.description !== undefined ? optBytes('if_description', io.description) : null;
     const total = 16 + (4 + pad4(n.length)) + (d ? 4 + pad4(d.length) : 0) + 8 + 4 + 4;
     const o = this.out.reserve(total);
     const b = this.out.buf;
@@ -124,7 +131,7 @@ export class PcapngWriter implements CaptureWriter {
     const incl = len < snap ? len : snap;
     const orig = wo?.origLen !== undefined && wo.origLen > len ? wo.origLen : len;
     const dir = wo?.direction;
-    const c = wo?.comment !== undefined ? enc.encode(wo.comment) : null;
+    const c = wo?.comment !== undefined ? optBytes('comment', wo.comment) : null;
     const opts = (dir ? 8 : 0) + (c ? 4 + pad4(c.length) : 0);
     const total = EPB_FIXED + pad4(incl) + (opts ? opts + 4 : 0);
     let t = Math.round(tsNs);

@@ -151,3 +151,16 @@ t.test('borrowed records (copy: false) reuse one object', (t) => {
   t.same(lens, [UDP.length, ICMP.length]);
   t.end();
 });
+
+t.test('a comment too long for a 16-bit option length is refused, not written corrupt', (t) => {
+  const m = new MemorySink();
+  const w = new PcapngWriter(m.sink);
+  w.addInterface('x');
+  t.throws(() => w.write(0, 0, UDP, 0, UDP.length, { comment: 'x'.repeat(70000) }), RangeError);
+  w.write(0, 0, UDP, 0, UDP.length, { comment: 'y'.repeat(65535) });
+  w.close();
+  const recs = [...readCapture(m.bytes())];
+  t.equal(recs.length, 1);
+  t.equal(recs[0]!.comment!.length, 65535);
+  t.end();
+});
