@@ -17,7 +17,7 @@ import { fragmentIpv4 } from '../ip/fragment.ts';
 import { ipv4ToString, prefixMask } from '../ip/address.ts';
 import { DropReason, type NetDevice } from './net-device.ts';
 import { NEIGH, type Neigh, type NeighState } from './neigh.ts';
-import type { Route } from './fib.ts';
+import type { Route } from '../ip/route-table.ts';
 import type { Netns } from './netns.ts';
 import { UdpSocket } from './udp-socket.ts';
 import { forwardRewrite } from '../ip/forward.ts';
@@ -375,7 +375,8 @@ export class IpStack {
   forward(inDev: NetDevice, buf: Uint8Array, off: number, len: number): void {
     const dst = u32(buf, off + 16);
     const r = this.ns.fib.lookup(dst);
-    if (r === undefined) {
+    const out = r !== null ? this.ns.byIndex[r.ifindex] : undefined;
+    if (r === null || out === undefined) {
       inDev.drop(DropReason.NO_ROUTE, true);
       this.ns.lab.note(`no route to ${ipv4ToString(dst)} in ${this.ns.name}: ICMP net unreachable`);
       this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.NET, buf, off, len, 0);
@@ -387,8 +388,7 @@ export class IpStack {
       this.icmpError(IcmpType.TIME_EXCEEDED, 0, buf, off, len, 0);
       return;
     }
-    const out = r.dev;
-    const nh = r.gw !== 0 ? r.gw : dst;
+    const nh = r.gateway !== 0 ? r.gateway : dst;
     if (len > out.mtu) {
       if ((buf[off + 6]! & 0x40) !== 0) {
         inDev.drop(DropReason.FRAG_NEEDED, true);
@@ -409,11 +409,11 @@ export class IpStack {
   }
 
   /** Preferred source address for packets sent over `r` to `dst` (fib_select_addr / inet_select_addr). */
-  sourceFor(r: Route, dst: number): number {
-    if (r.src) return r.src;
-    const nh = r.gw || dst;
-    for (const a of r.dev.addrs) if (a.len < 32 && ((a.addr ^ nh) & prefixMask(a.len)) === 0) return a.addr;
-    for (const a of r.dev.addrs) if (a.scope === 'global') return a.addr;
+  sourceFor(r: Route, dev: NetDevice, dst: number): number {
+    if (r.prefsrc) return r.prefsrc;
+    const nh = r.gateway || dst;
+    for (const a of dev.addrs) if (a.len < 32 && ((a.addr ^ nh) & prefixMask(a.len)) === 0) return a.addr;
+    for (const a of dev.addrs) if (a.scope === 'global') return a.addr;
     for (const d of this.ns.devices) if (d.adminUp && d.kind !== 'loopback') for (const a of d.addrs) return a.addr;
     return 0;
   }
@@ -430,16 +430,16 @@ export class IpStack {
       return '';
     }
     const r = this.ns.fib.lookup(dst);
-    if (!r) return 'ENETUNREACH';
-    const dev = r.dev;
+    const dev = r !== null ? this.ns.byIndex[r.ifindex] : undefined;
+    if (r === null || dev === undefined) return 'ENETUNREACH';
     if (len > dev.mtu) {
       if ((buf[ipOff + 6]! & 0x40) !== 0) return 'EMSGSIZE';
       this.fragDev = dev;
-      this.fragNh = r.gw || dst;
+      this.fragNh = r.gateway || dst;
       fragmentIpv4(buf, ipOff, len, dev.mtu, this.fragSink, this.fragScratch);
       return '';
     }
-    this.neighOutput(dev, r.gw || dst, buf, ipOff, len);
+    this.neighOutput(dev, r.gateway || dst, buf, ipOff, len);
     return '';
   }
 
@@ -447,12 +447,14 @@ export class IpStack {
   selectSource(dst: number): number {
     if (this.ns.isLocal(dst)) return dst;
     const r = this.ns.fib.lookup(dst);
-    return r ? this.sourceFor(r, dst) : -1;
+    const dev = r !== null ? this.ns.byIndex[r.ifindex] : undefined;
+    return r !== null && dev !== undefined ? this.sourceFor(r, dev, dst) : -1;
   }
 
   mtuTo(dst: number): number {
     if (this.ns.isLocal(dst)) return this.ns.lo.mtu;
-    return this.ns.fib.lookup(dst)?.dev.mtu ?? 1500;
+    const r = this.ns.fib.lookup(dst);
+    return (r !== null ? this.ns.byIndex[r.ifindex]?.mtu : undefined) ?? 1500;
   }
 
   /**

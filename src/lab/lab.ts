@@ -33,6 +33,11 @@ export interface CaptureOptions {
 }
 
 export class Capture {
+  /**
+   * Per device: its interface id in this capture, or -1 when the filter leaves it out. Resolved
+   * once per device (the `namespace/interface` string is built then, never per frame) and
+   * forgotten when the device is renamed or moved, so its new name gets a new IDB.
+   */
   readonly ids = new Map<NetDevice, number>();
   constructor(
     readonly writer: CaptureWriter,
@@ -41,10 +46,31 @@ export class Capture {
   wants(d: NetDevice): boolean {
     return this.filter === null || this.filter.has(`${d.netns.name}/${d.name}`);
   }
+  /** The interface id for `d`, or -1 when not captured (allocation-free after the first frame). */
+  idFor(d: NetDevice): number {
+    let id = this.ids.get(d);
+    if (id === undefined) {
+      id = this.wants(d) ? this.writer.addInterface(`${d.netns.name}/${d.name}`, { linktype: 1 }) : -1;
+      this.ids.set(d, id);
+    }
+    return id;
+  }
   close(): void {
     this.writer.close();
   }
 }
+
+interface PendingFrame {
+  dev: NetDevice;
+  t: number;
+  bytes: Uint8Array;
+  len: number;
+  dir: 'in' | 'out';
+  comment: string | undefined;
+}
+
+const IN = { direction: 'in' as const };
+const OUT = { direction: 'out' as const };
 
 export class Lab {
   readonly scheduler: Scheduler;
@@ -133,6 +159,12 @@ export class Lab {
       dev.stats.rxPackets++;
       dev.stats.rxBytes += len;
     }
+    // Record the frame BEFORE processing it, so a capture shows cause before effect (a forwarded
+    // copy, a reply, an ICMP error come after the frame that caused them, as tcpdump shows them).
+    // A comment explaining a drop is known only after processing: the record is written then, in
+    // the slot reserved now (the writers are append-only, so we hold back later frames meanwhile).
+    const capturing = this.captures.length > 0 && this.wantsDev(dev);
+    if (capturing) this.beginRx(dev, buf, off, len);
     const saved = this.rxNote;
     this.rxNote = null;
     try {
@@ -148,7 +180,7 @@ export class Lab {
     }
     const c = this.rxNote;
     this.rxNote = saved;
-    if (this.captures.length > 0) this.captureFrame(dev, buf, off, len, 'in', c ?? undefined);
+    if (capturing) this.endRx(c);
   }
 
   /** Attaches a comment to the frame being received (first note wins). */
@@ -181,30 +213,83 @@ export class Lab {
     }
     const cap = new Capture(writer, o.ifaces ? new Set(o.ifaces) : null);
     this.captures.push(cap);
-    for (const ns of this.allNamespaces()) for (const d of ns.devices) this.refreshTaps(d);
     return cap;
   }
 
   closeCaptures(): void {
+    if (this.rxStack.length === 0) this.flushPending();
     for (const c of this.captures) c.close();
     this.captures.length = 0;
   }
 
-  private refreshTaps(d: NetDevice): void {
-    d.taps = this.captures.filter((c) => c.wants(d)).map((c) => ({ writer: c.writer, ifId: -1 }));
+
+  /** Whether any capture records `dev` (no allocation once resolved). */
+  private wantsDev(dev: NetDevice): boolean {
+    for (let i = 0; i < this.captures.length; i++) if (this.captures[i]!.idFor(dev) >= 0) return true;
+    return false;
   }
 
-  /** Writes one frame to every capture that wants `dev`. */
+  /** A device was renamed or moved: its captures resolve it again (a new IDB under the new name). */
+  deviceRenamed(dev: NetDevice): void {
+    for (const c of this.captures) c.ids.delete(dev);
+  }
+
+  // Received frames being processed (nested: a bridge hands a frame up, loopback, …), innermost last.
+  // Each holds a copy of the frame and the time it arrived; frames written while one is open are
+  // held in `pending` so that the file order is arrival order.
+  private rxStack: PendingFrame[] = [];
+  private pending: PendingFrame[] = [];
+  private framePool: PendingFrame[] = [];
+
+  private takeFrame(dev: NetDevice, buf: Uint8Array, off: number, len: number, dir: 'in' | 'out', comment: string | undefined): PendingFrame {
+    const f = this.framePool.pop() ?? { dev, t: 0, bytes: new Uint8Array(2048), len: 0, dir, comment };
+    if (f.bytes.length < len) f.bytes = new Uint8Array(Math.max(len, f.bytes.length * 2));
+    f.bytes.set(buf.subarray(off, off + len));
+    f.dev = dev;
+    f.t = this.scheduler.now;
+    f.len = len;
+    f.dir = dir;
+    f.comment = comment;
+    return f;
+  }
+
+  private beginRx(dev: NetDevice, buf: Uint8Array, off: number, len: number): void {
+    const f = this.takeFrame(dev, buf, off, len, 'in', undefined);
+    this.rxStack.push(f);
+    this.pending.push(f);
+  }
+
+  private endRx(comment: string | null): void {
+    const f = this.rxStack.pop()!;
+    f.comment = comment ?? undefined;
+    if (this.rxStack.length === 0) this.flushPending();
+  }
+
+  private flushPending(): void {
+    for (const f of this.pending) {
+      this.writeFrame(f.dev, f.t, f.bytes, 0, f.len, f.dir, f.comment);
+      f.comment = undefined;
+      this.framePool.push(f);
+    }
+    this.pending.length = 0;
+  }
+
+  /** Writes one frame to every capture that wants `dev` (held back while a received frame is open). */
   captureFrame(dev: NetDevice, buf: Uint8Array, off: number, len: number, dir: 'in' | 'out', comment?: string): void {
     const c = comment ?? (dir === 'out' ? this.txNote ?? undefined : undefined);
-    for (const cap of this.captures) {
-      if (!cap.wants(dev)) continue;
-      let id = cap.ids.get(dev);
-      if (id === undefined) {
-        id = cap.writer.addInterface(`${dev.netns.name}/${dev.name}`, { linktype: 1 });
-        cap.ids.set(dev, id);
-      }
-      cap.writer.write(id, this.scheduler.now, buf, off, len, c ? { direction: dir, comment: c } : { direction: dir });
+    if (this.rxStack.length > 0) {
+      if (this.wantsDev(dev)) this.pending.push(this.takeFrame(dev, buf, off, len, dir, c));
+      return;
+    }
+    this.writeFrame(dev, this.scheduler.now, buf, off, len, dir, c);
+  }
+
+  private writeFrame(dev: NetDevice, t: number, buf: Uint8Array, off: number, len: number, dir: 'in' | 'out', c: string | undefined): void {
+    for (let i = 0; i < this.captures.length; i++) {
+      const cap = this.captures[i]!;
+      const id = cap.idFor(dev);
+      if (id < 0) continue;
+      cap.writer.write(id, t, buf, off, len, c ? { direction: dir, comment: c } : dir === 'in' ? IN : OUT);
     }
   }
 

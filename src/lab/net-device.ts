@@ -1,10 +1,9 @@
 // A network device inside a namespace: what `ip link` lists. It wraps a Port (veth end,
 // loopback) or is a bridge, and owns what the kernel keeps per net_device: ifindex, name, MAC,
-// MTU, admin state (IFF_UP), carrier, master, counters with drop reasons, and capture taps.
+// MTU, admin state (IFF_UP), carrier, master, counters with drop reasons (captures are the lab's).
 import type { Port } from '../link/port.ts';
 import type { Netns } from './netns.ts';
 import type { Bridge } from '../ethernet/bridge.ts';
-import type { CaptureWriter } from '../pcap/record.ts';
 
 export type DevKind = 'loopback' | 'veth' | 'bridge';
 
@@ -59,11 +58,6 @@ export interface IfAddr {
   scope: 'global' | 'host' | 'link';
 }
 
-interface Tap {
-  writer: CaptureWriter;
-  ifId: number;
-}
-
 export class NetDevice {
   adminUp = false;
   mtu: number;
@@ -78,7 +72,6 @@ export class NetDevice {
   bridgePortId = -1;
   readonly addrs: IfAddr[] = [];
   readonly stats = new DevStats();
-  taps: Tap[] = [];
   qlen = 1000;
 
   constructor(

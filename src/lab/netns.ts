@@ -4,7 +4,8 @@
 import { parseCidr, tryParseIpv4, ipv4ToString, prefixMask, inPrefix } from '../ip/address.ts';
 import { tryParseMac } from '../ethernet/mac.ts';
 import { NetDevice, type IfAddr } from './net-device.ts';
-import { Fib, formatIpRoute, formatRouteN, type Route } from './fib.ts';
+import { RouteTable, RouteError, type Route } from '../ip/route-table.ts';
+import { formatRoute, formatRouteN } from '../ip/route-format.ts';
 import { Msg, NetlinkError } from './errors.ts';
 import { IpStack } from './ip-stack.ts';
 import { Bridge } from '../ethernet/bridge.ts';
@@ -39,7 +40,10 @@ export interface RouteSpec {
 export class Netns {
   readonly devices: NetDevice[] = [];
   private nextIfindex = 1;
-  readonly fib = new Fib();
+  /** The main routing table (the shared LPM table; routes name their device by ifindex). */
+  readonly fib = new RouteTable();
+  /** Devices by ifindex, for the fast path (route → device without a search). */
+  readonly byIndex: (NetDevice | undefined)[] = [];
   readonly stack: IpStack;
   readonly lo: NetDevice;
   readonly sysctls = new Map<string, string>([
@@ -71,6 +75,7 @@ export class Netns {
   private addDevice(name: string, kind: 'loopback' | 'veth' | 'bridge', mac: number, port: LoopbackPort | import('../link/veth.ts').VethEnd | null): NetDevice {
     const d = new NetDevice(this, this.allocIfindex(), name, kind, mac, port);
     this.devices.push(d);
+    this.byIndex[d.ifindex] = d;
     return d;
   }
 
@@ -138,7 +143,8 @@ export class Netns {
   removeDevice(d: NetDevice): void {
     const i = this.devices.indexOf(d);
     if (i >= 0) this.devices.splice(i, 1);
-    this.fib.removeIf((r) => r.dev === d);
+    if (this.byIndex[d.ifindex] === d) this.byIndex[d.ifindex] = undefined;
+    this.fib.removeDev(d.ifindex);
     this.stack.forgetDevice(d);
   }
 
@@ -174,7 +180,10 @@ export class Netns {
     if (target && d.kind === 'loopback') throw Msg.invalidArg('RTNETLINK answers: Invalid argument');
 
     // --- apply ---
-    if (o.name !== undefined) d.name = o.name;
+    if (o.name !== undefined && o.name !== d.name) {
+      d.name = o.name;
+      this.lab.deviceRenamed(d);
+    }
     if (mac >= 0 && mac !== d.mac) {
       const old = d.mac;
       d.mac = mac;
@@ -235,6 +244,8 @@ export class Netns {
     }
     target.devices.push(d);
     target.devices.sort((a, b) => a.ifindex - b.ifindex);
+    target.byIndex[d.ifindex] = d;
+    this.lab.deviceRenamed(d);
   }
 
   private setUp(d: NetDevice, up: boolean): void {
@@ -249,7 +260,7 @@ export class Netns {
       for (const a of d.addrs) this.stack.gratuitousArp(d, a.addr);
     } else {
       // NETDEV_DOWN: every route through the device goes, neighbours are flushed
-      this.fib.removeIf((r) => r.dev === d);
+      this.fib.removeDev(d.ifindex);
       this.stack.forgetDevice(d, true);
       if (d.master) d.master.bridge!.flushPort(d);
     }
@@ -258,8 +269,10 @@ export class Netns {
   private addConnectedRoute(d: NetDevice, a: IfAddr): void {
     if (a.len === 32 || d.kind === 'loopback') return; // a /32 has no connected route (nor does lo's: it is local)
     const net = (a.addr & prefixMask(a.len)) >>> 0;
-    if (this.fib.find(net, a.len, 0)?.dev === d) return;
-    this.fib.add({ dst: net, len: a.len, gw: 0, dev: d, metric: 0, proto: 'kernel', scope: 'link', src: a.addr });
+    const r: Route = { dst: net, len: a.len, gateway: 0, ifindex: d.ifindex, dev: d.name, metric: 0, proto: 'kernel', scope: 'link', prefsrc: a.addr, type: 'unicast' };
+    // a second address in the same subnet adds no second route (the kernel finds it exists)
+    if (this.fib.list().some((x) => x.dst === net && x.len === a.len && x.metric === 0)) return;
+    this.fib.add(r);
   }
 
   // ---------- addresses ----------
@@ -296,7 +309,7 @@ export class Netns {
     const a = d.addrs[i]!;
     d.addrs.splice(i, 1);
     // routes using it as preferred source go with it (fib_del_ifaddr)
-    this.fib.removeIf((r) => r.dev === d && r.src === a.addr && r.proto === 'kernel');
+    for (const r of this.fib.list()) if (r.ifindex === d.ifindex && r.prefsrc === a.addr && r.proto === 'kernel') this.fib.del(r);
   }
 
   /** Whether `a` is one of this namespace's addresses (any device that is up: the weak host model). */
@@ -344,21 +357,26 @@ export class Netns {
       return dev;
     }
     if (this.isLocal(gw)) throw Msg.badGateway();
-    const r = this.fib.lookup(gw);
-    if (!r || r.gw !== 0 || (dev && r.dev !== dev)) throw Msg.badGateway();
-    if (!r.dev.adminUp) throw Msg.nexthopDown();
-    return r.dev;
+    // fib_check_nh_v4_gw: covered by a route of scope link/host (never via another gateway), on dev if given
+    const r = this.fib.lookupWhere(gw, (x) => x.scope !== 'global' && (!dev || x.ifindex === dev.ifindex));
+    const out = r && r.type === 'unicast' ? this.byIndex[r.ifindex] : undefined;
+    if (!out) throw Msg.badGateway();
+    if (!out.adminUp) throw Msg.nexthopDown();
+    return out;
   }
 
   routeAdd(spec: RouteSpec, replace = false): void {
     const p = this.parseRoute(spec);
     const dev = this.resolveNexthop(p.gw, p.dev);
     const metric = spec.metric ?? 0;
-    const old = this.fib.find(p.dst, p.len, metric);
-    if (old && !replace) throw Msg.exists();
-    if (old) this.fib.remove(old);
     const src = spec.src ? tryParseIpv4(spec.src) : 0;
-    this.fib.add({ dst: p.dst, len: p.len, gw: p.gw, dev, metric, proto: 'boot', scope: p.gw ? 'global' : 'link', src: Math.max(0, src) });
+    const r: Route = { dst: p.dst, len: p.len, gateway: p.gw, ifindex: dev.ifindex, dev: dev.name, metric, proto: 'boot', scope: p.gw ? 'global' : 'link', prefsrc: Math.max(0, src), type: 'unicast' };
+    try {
+      if (replace) this.fib.replace(r);
+      else this.fib.add(r);
+    } catch (e) {
+      throw routeErr(e);
+    }
   }
 
   routeReplace(spec: RouteSpec): void {
@@ -367,16 +385,11 @@ export class Netns {
 
   routeDel(spec: RouteSpec): void {
     const p = this.parseRoute(spec);
-    const cands = this.fib.all().filter(
-      (r) =>
-        r.dst === p.dst &&
-        r.len === p.len &&
-        (spec.metric === undefined || r.metric === spec.metric) &&
-        (p.gw === 0 || r.gw === p.gw) &&
-        (!p.dev || r.dev === p.dev),
-    );
-    if (cands.length === 0) throw Msg.noSuchProcess();
-    this.fib.remove(cands[0]!);
+    try {
+      this.fib.del({ dst: p.dst, len: p.len, metric: spec.metric, gateway: p.gw || undefined, ifindex: p.dev?.ifindex });
+    } catch (e) {
+      throw routeErr(e);
+    }
   }
 
   /** `ip route get A`: the line iproute2 prints, or the kernel error. */
@@ -385,13 +398,15 @@ export class Netns {
     if (a < 0) throw Msg.invalidAddr(dst);
     if (this.isLocal(a)) return `local ${dst} dev lo src ${dst} uid 0 \n    cache <local> `;
     const r = this.fib.lookup(a);
-    if (!r) throw Msg.netUnreachable();
-    const src = this.stack.sourceFor(r, a);
-    return `${dst} ${r.gw ? `via ${ipv4ToString(r.gw)} ` : ''}dev ${r.dev.name} src ${ipv4ToString(src)} uid 0 \n    cache `;
+    const d = r ? this.byIndex[r.ifindex] : undefined;
+    if (!r || !d) throw Msg.netUnreachable();
+    const src = this.stack.sourceFor(r, d, a);
+    return `${dst} ${r.gateway ? `via ${ipv4ToString(r.gateway)} ` : ''}dev ${d.name} src ${ipv4ToString(src)} uid 0 \n    cache `;
   }
 
+  /** The main table's routes in `ip route` order, each naming its device's current name. */
   routes(): Route[] {
-    return this.fib.all();
+    return this.fib.list().map((r) => ({ ...r, dev: this.byIndex[r.ifindex]?.name ?? r.dev }));
   }
 
   // ---------- neighbours ----------
@@ -448,11 +463,12 @@ export class Netns {
   ipAddr(dev?: string): string[] {
     return formatIpAddr(this, dev !== undefined ? [this.mustDev(dev)] : this.devices);
   }
+  /** `ip route` lines (iproute2 ends each with a space; a route on a device without carrier says linkdown). */
   ipRoute(): string[] {
-    return this.fib.all().map(formatIpRoute);
+    return this.routes().map((r) => formatRoute(r) + (this.byIndex[r.ifindex]?.carrier === false ? ' linkdown ' : ' '));
   }
   routeN(): string[] {
-    return formatRouteN(this.fib.all());
+    return formatRouteN(this.routes()).replace(/\n$/, '').split('\n');
   }
   ipNeigh(): string[] {
     return this.stack.neighRows().map(formatNeigh);
@@ -496,6 +512,11 @@ export class Netns {
   ping(dst: string, opts: PingOptions = {}): PingResult {
     return ping(this, dst, opts);
   }
+}
+
+/** A RouteError from the shared table as the NetlinkError the lab API throws. */
+function routeErr(e: unknown): unknown {
+  return e instanceof RouteError ? new NetlinkError(e.message, e.errno) : e;
 }
 
 export type { NeighState };
