@@ -4,10 +4,12 @@
 // unicast to its port; flood broadcast, multicast and unknown unicast to every other forwarding
 // port; never send a frame back out of the port it came in on (hairpin off, as by default).
 //
-// The FDB entries age out after `ageingNs` (300 s, the kernel's default): ageing is applied lazily
-// at lookup time so the bridge needs no timer (the lab clock is passed in).
+// The forwarding database is the shared src/ethernet/fdb.ts (typed-array open addressing keyed by
+// MAC and VLAN; local/static/dynamic entries; ageing 300 s by default, applied at lookup time so the
+// bridge needs no timer: the lab clock is passed in). VLAN filtering is off: every entry is VLAN 0.
 import { u16, u32 } from '../bytes.ts';
 import { isMulticast, macToString } from './mac.ts';
+import { Fdb, FDB_DELIVER_LOCAL, FdbError } from './fdb.ts';
 
 /** What the bridge needs from a port device. */
 export interface BridgePortDevice {
@@ -33,15 +35,12 @@ export interface BridgeHooks {
 
 export const DEFAULT_AGEING_NS = 300e9;
 
-/** One FDB entry; `port` is a bridge port id, or -1 for the bridge device itself. */
-interface Entry {
-  port: number;
-  updated: number;
-  kind: 'local' | 'static' | 'dynamic';
-}
+/** FDB port number of the bridge device itself (its own MAC); rows() shows it as -1. */
+const SELF_PORT = 0x7fffffff;
 
 export interface FdbRow {
   mac: number;
+  /** Bridge port id, or -1 for the bridge device itself. */
   port: number;
   kind: 'local' | 'static' | 'dynamic';
   ageNs: number;
@@ -49,28 +48,45 @@ export interface FdbRow {
 
 export class Bridge {
   readonly ports: (BridgePortDevice | null)[] = [];
-  private readonly fdb = new Map<number, Entry>();
-  ageingNs = DEFAULT_AGEING_NS;
+  readonly fdb = new Fdb({ ageingTime: DEFAULT_AGEING_NS / 1e9 });
   /** Counters for benches/tests. */
   floods = 0;
   forwarded = 0;
 
   constructor(private readonly hooks: BridgeHooks) {}
 
+  /** FDB ageing time in ns (`ip link set BR type bridge ageing_time`, 300 s by default). */
+  get ageingNs(): number {
+    return this.fdb.ageingTime * 1e9;
+  }
+  set ageingNs(ns: number) {
+    this.fdb.ageingTime = ns / 1e9;
+  }
+
+  /** A local (permanent) entry; one already there for the MAC is kept, as fdb_add_local does. */
+  private addLocal(mac: number, port: number): void {
+    try {
+      this.fdb.addLocal(mac, 0, port, this.hooks.now());
+    } catch (e) {
+      if (!(e instanceof FdbError)) throw e;
+    }
+  }
+
   addPort(dev: BridgePortDevice): void {
     let id = this.ports.indexOf(null);
     if (id < 0) id = this.ports.push(null) - 1;
     this.ports[id] = dev;
     dev.bridgePortId = id;
-    this.fdb.set(dev.mac, { port: id, updated: 0, kind: 'local' });
+    this.addLocal(dev.mac, id);
   }
 
+  /** A port leaves: every entry on it goes, its local one included (br_fdb_delete_by_port do_all). */
   removePort(dev: BridgePortDevice): void {
     const id = dev.bridgePortId;
     if (id < 0 || this.ports[id] !== dev) return;
     this.ports[id] = null;
     dev.bridgePortId = -1;
-    for (const [mac, e] of this.fdb) if (e.port === id) this.fdb.delete(mac);
+    this.fdb.flushPort(id, true);
   }
 
   /** Lowest MAC among the ports (the kernel's br_stp_recalculate_bridge_id choice), or -1. */
@@ -80,22 +96,23 @@ export class Bridge {
     return m;
   }
 
-  /** The bridge device's own address as a local FDB entry (port -1). */
+  /** The bridge device's own address as a local FDB entry (shown as port -1). */
   setOwnMac(oldMac: number, mac: number): void {
-    const e = this.fdb.get(oldMac);
-    if (e && e.port === -1) this.fdb.delete(oldMac);
-    if (!this.fdb.has(mac) || this.fdb.get(mac)!.kind !== 'local') this.fdb.set(mac, { port: -1, updated: 0, kind: 'local' });
+    const now = this.hooks.now();
+    if (oldMac >= 0 && this.fdb.portOf(oldMac, 0, now) === SELF_PORT) this.fdb.del(oldMac, 0);
+    this.addLocal(mac, SELF_PORT);
   }
 
   /** A port's MAC changed (`ip link set dev X address …`). */
   portMacChanged(dev: BridgePortDevice, oldMac: number): void {
-    const e = this.fdb.get(oldMac);
-    if (e && e.kind === 'local' && e.port === dev.bridgePortId) this.fdb.delete(oldMac);
-    this.fdb.set(dev.mac, { port: dev.bridgePortId, updated: 0, kind: 'local' });
+    const now = this.hooks.now();
+    if (this.fdb.portOf(oldMac, 0, now) === dev.bridgePortId && this.fdb.lookup(oldMac, 0, now) === FDB_DELIVER_LOCAL) this.fdb.del(oldMac, 0);
+    this.addLocal(dev.mac, dev.bridgePortId);
   }
 
+  /** `bridge fdb add MAC dev PORT master static`; throws FdbError if the entry exists. */
   addStatic(mac: number, port: BridgePortDevice): void {
-    this.fdb.set(mac, { port: port.bridgePortId, updated: this.hooks.now(), kind: 'static' });
+    this.fdb.addStatic(mac, 0, port.bridgePortId, this.hooks.now());
   }
 
   hasCarrierPort(): boolean {
@@ -109,23 +126,10 @@ export class Bridge {
 
   /** Looks a unicast MAC up: a port id, -1 for local delivery, or -2 when unknown (or aged out). */
   lookup(mac: number, now: number): number {
-    const e = this.fdb.get(mac);
-    if (e === undefined) return -2;
-    if (e.kind === 'dynamic' && now - e.updated > this.ageingNs) {
-      this.fdb.delete(mac);
-      return -2;
-    }
+    const p = this.fdb.lookup(mac, 0, now);
     // a port's own MAC (a local entry) is an address of the bridge: frames for it go up (br_handle_frame_finish)
-    return e.kind === 'local' ? -1 : e.port;
-  }
-
-  private learn(mac: number, port: number, now: number): void {
-    const e = this.fdb.get(mac);
-    if (e === undefined) this.fdb.set(mac, { port, updated: now, kind: 'dynamic' });
-    else if (e.kind === 'dynamic') {
-      e.port = port; // a station that moved is re-learned on its new port
-      e.updated = now;
-    }
+    if (p === FDB_DELIVER_LOCAL) return -1;
+    return p < 0 ? -2 : p;
   }
 
   /** A frame received on a port (borrowed). */
@@ -137,7 +141,7 @@ export class Bridge {
     const now = this.hooks.now();
     // 48-bit MACs read as two words: a number key without allocation
     const src = u16(buf, off + 6) * 0x100000000 + u32(buf, off + 8);
-    if (!isMulticast(src) && src !== 0) this.learn(src, ingress.bridgePortId, now);
+    if (!isMulticast(src) && src !== 0) this.fdb.learn(src, 0, ingress.bridgePortId, now);
     const dst = u16(buf, off) * 0x100000000 + u32(buf, off + 2);
     if (isMulticast(dst)) {
       this.flood(ingress.bridgePortId, buf, off, len);
@@ -188,18 +192,12 @@ export class Bridge {
   /** FDB contents for listings, ageing out expired entries first. */
   rows(): FdbRow[] {
     const now = this.hooks.now();
-    const out: FdbRow[] = [];
-    for (const [mac, e] of this.fdb) {
-      if (e.kind === 'dynamic' && now - e.updated > this.ageingNs) {
-        this.fdb.delete(mac);
-        continue;
-      }
-      out.push({ mac, port: e.port, kind: e.kind, ageNs: now - e.updated });
-    }
-    return out;
+    this.fdb.age(now);
+    return this.fdb.entries(now).map((e) => ({ mac: e.mac, port: e.port === SELF_PORT ? -1 : e.port, kind: e.kind, ageNs: now - e.updated }));
   }
 
+  /** Port down: its dynamic entries go (br_fdb_delete_by_port do_all=0). */
   flushPort(dev: BridgePortDevice): void {
-    for (const [mac, e] of this.fdb) if (e.port === dev.bridgePortId && e.kind === 'dynamic') this.fdb.delete(mac);
+    this.fdb.flushPort(dev.bridgePortId, false);
   }
 }
