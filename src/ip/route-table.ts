@@ -12,8 +12,9 @@
 //   descending, then metric ascending — what `ip route show` and `route -n` print.
 //
 // Lookup structure (measured in bench/tables.bench.ts): one open-addressing hash table of uint32
-// prefixes per prefix length, probed from the longest populated length down; a 33-bit population
-// mask (two uint32 words) lets the probe skip empty lengths with Math.clz32. Each slot holds the best
+// prefixes per prefix length, probed from the longest populated length down; a population mask of
+// lengths lets the probe skip empty lengths with Math.clz32 — for lengths > 12 the mask is kept per
+// top-12-bit bucket of the address space, so a destination only probes lengths present near it. Each slot holds the best
 // (lowest-metric, tos-0) route for that prefix, so a lookup is at most one hash probe per populated
 // length, with no allocation. Updates are incremental (no rebuild), which a multibit trie or
 // DIR-24-8 would not give as cheaply; DIR-24-8 would also cost 64 MB per namespace.
@@ -201,6 +202,14 @@ export class RouteTable {
   /** Bit (31 - len) of `popHi` set ⇔ some tos-0 route of length len (1..32) exists; popZero for /0. */
   private popHi = 0;
   private popZero = false;
+  /**
+   * Per top-12-bit bucket of the address space, the lengths 13..32 (same bit encoding as popHi)
+   * that have a prefix inside that bucket: a random destination then probes only the few lengths
+   * actually present near it instead of every populated length (16 KB per table).
+   */
+  private top = new Uint32Array(4096);
+  /** How many prefixes of each (bucket, length > 12) exist, to know when to clear a `top` bit. */
+  private topCount = new Map<number, number>();
 
   get size(): number {
     return this.routes.length;
@@ -272,6 +281,8 @@ export class RouteTable {
     this.levels = Array.from({ length: 33 }, () => new Level());
     this.popHi = 0;
     this.popZero = false;
+    this.top.fill(0);
+    this.topCount.clear();
   }
 
   /** Routes in `ip route show` order. The array is a copy; the routes are the table's own. */
@@ -285,7 +296,7 @@ export class RouteTable {
    */
   lookup(dst: number): Route | null {
     dst = dst >>> 0;
-    let pop = this.popHi;
+    let pop = (this.popHi & 0xfff) | this.top[dst >>> 20]!;
     const levels = this.levels;
     while (pop !== 0) {
       const z = Math.clz32(pop); // highest set bit ↔ longest populated length
@@ -346,8 +357,21 @@ export class RouteTable {
       }
     }
     const level = this.levels[len]!;
+    const before = level.size;
     if (best) level.set(dst, best);
     else level.delete(dst);
+    if (len > 12 && level.size !== before) {
+      // A prefix longer than 12 bits lies inside exactly one top-12 bucket.
+      const key = (dst >>> 20) * 32 + len;
+      const n = (this.topCount.get(key) ?? 0) + (level.size > before ? 1 : -1);
+      if (n === 0) {
+        this.topCount.delete(key);
+        this.top[dst >>> 20] = this.top[dst >>> 20]! & ~(1 << (len - 1));
+      } else {
+        this.topCount.set(key, n);
+        this.top[dst >>> 20] = this.top[dst >>> 20]! | (1 << (len - 1));
+      }
+    }
     const populated = level.size > 0;
     if (len === 0) this.popZero = populated;
     else if (populated) this.popHi |= 1 << (len - 1);
