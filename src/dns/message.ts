@@ -210,8 +210,9 @@ export function parseDnsMessage(v: DnsView): DnsMessage | WireError {
 }
 
 /** Convenience: bytes → repr. */
+const sharedView = new DnsView();
 export function decodeDnsMessage(buf: Uint8Array, off = 0, len = buf.length - off): DnsMessage | WireError {
-  return parseDnsMessage(new DnsView(buf, off, len));
+  return parseDnsMessage(sharedView.wrap(buf, off, len));
 }
 
 /** Writes a question at buf[pos]; returns the end offset or a negated WireError. */

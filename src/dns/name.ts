@@ -145,22 +145,33 @@ function special(c: number): boolean {
   return c === 0x2e || c === 0x5c || c === 0x22 || c === 0x28 || c === 0x29 || c === 0x3b || c === 0x40 || c === 0x24;
 }
 
+const textScratch: number[] = [];
+
 /** Uncompressed wire name → presentation text with a trailing dot, escaping as RFC 1035 §5.1. */
 export function wireNameToText(b: Uint8Array, off: number): string {
   if (b[off] === 0) return '.';
-  let s = '';
+  // char codes into a scratch array, one string made at the end: far cheaper than += per char
+  const o = textScratch;
+  let n = 0;
   for (let p = off; b[p]! !== 0; ) {
     const l = b[p]!;
     for (let i = p + 1; i <= p + l; i++) {
       const c = b[i]!;
-      if (c <= 0x20 || c >= 0x7f) s += '\\' + c.toString().padStart(3, '0');
-      else if (special(c)) s += '\\' + String.fromCharCode(c);
-      else s += String.fromCharCode(c);
+      if (c <= 0x20 || c >= 0x7f) {
+        o[n++] = 0x5c;
+        o[n++] = 0x30 + ((c / 100) | 0);
+        o[n++] = 0x30 + (((c / 10) | 0) % 10);
+        o[n++] = 0x30 + (c % 10);
+      } else {
+        if (special(c)) o[n++] = 0x5c;
+        o[n++] = c;
+      }
     }
-    s += '.';
+    o[n++] = 0x2e;
     p += l + 1;
   }
-  return s;
+  o.length = n;
+  return String.fromCharCode.apply(null, o);
 }
 
 /**

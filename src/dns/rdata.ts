@@ -26,19 +26,20 @@ export interface SoaRdata {
 export interface RawRdata { raw: Uint8Array }
 export type RData = ARdata | AaaaRdata | NameRdata | MxRdata | TxtRdata | SrvRdata | SoaRdata | RawRdata;
 
+// A name inside RDATA must end inside it; its pointers may reach anywhere earlier in the message.
+function rdataName(buf: Uint8Array, msgOff: number, msgEnd: number, at: number, end: number, r: NameReader): string | WireError {
+  const e = r.read(buf, msgOff, msgEnd, at);
+  if (e !== 0) return e as WireError;
+  if (r.next > end) return WireError.BAD_RDATA;
+  return r.text();
+}
+
 /** Decodes RDATA at buf[pos, pos+rdlen) of the message buf[msgOff, msgEnd). Allocates the repr. */
 export function parseRdata(
   type: number, buf: Uint8Array, msgOff: number, msgEnd: number, pos: number, rdlen: number, r: NameReader,
 ): RData | WireError {
   const end = pos + rdlen;
   if (end > msgEnd) return WireError.BAD_RDATA;
-  // a name inside RDATA must end inside it; its pointers may reach anywhere earlier in the message
-  const name = (at: number): string | WireError => {
-    const e = r.read(buf, msgOff, msgEnd, at);
-    if (e !== 0) return e as WireError;
-    if (r.next > end) return WireError.BAD_RDATA;
-    return r.text();
-  };
   switch (type) {
     case DnsType.A:
       if (rdlen !== 4) return WireError.BAD_RDATA;
@@ -49,27 +50,27 @@ export function parseRdata(
     case DnsType.CNAME:
     case DnsType.NS:
     case DnsType.PTR: {
-      const t = name(pos);
+      const t = rdataName(buf, msgOff, msgEnd, pos, end, r);
       if (typeof t === 'number') return t;
       return r.next === end ? { target: t } : WireError.BAD_RDATA;
     }
     case DnsType.MX: {
       if (rdlen < 3) return WireError.BAD_RDATA;
-      const t = name(pos + 2);
+      const t = rdataName(buf, msgOff, msgEnd, pos + 2, end, r);
       if (typeof t === 'number') return t;
       return r.next === end ? { preference: u16(buf, pos), exchange: t } : WireError.BAD_RDATA;
     }
     case DnsType.SRV: {
       if (rdlen < 7) return WireError.BAD_RDATA;
-      const t = name(pos + 6);
+      const t = rdataName(buf, msgOff, msgEnd, pos + 6, end, r);
       if (typeof t === 'number') return t;
       if (r.next !== end) return WireError.BAD_RDATA;
       return { priority: u16(buf, pos), weight: u16(buf, pos + 2), port: u16(buf, pos + 4), target: t };
     }
     case DnsType.SOA: {
-      const m = name(pos);
+      const m = rdataName(buf, msgOff, msgEnd, pos, end, r);
       if (typeof m === 'number') return m;
-      const rn = name(r.next);
+      const rn = rdataName(buf, msgOff, msgEnd, r.next, end, r);
       if (typeof rn === 'number') return rn;
       const p = r.next;
       if (p + 20 !== end) return WireError.BAD_RDATA;
