@@ -305,6 +305,11 @@ export class Reassembler {
     return n;
   }
 
+  /** When the oldest held datagram times out (ns), or Infinity: when a scheduler should call expire(). */
+  nextDeadline(): number {
+    return this.head >= 0 ? this.created[this.head]! + this.timeoutNs : Infinity;
+  }
+
   /** Recomputes heldBytes from the buffers actually held (for tests and assertions). */
   recountBytes(): number {
     let total = 0;

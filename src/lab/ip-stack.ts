@@ -7,6 +7,7 @@
 // written over the old one) and transmits the same bytes: no copy, no allocation. Locally built
 // packets go through per-stack scratch buffers laid out [headroom][eth][ip][payload].
 import { u16, u32, put16, put32 } from '../bytes.ts';
+import { wireErrorName } from '../wire-error.ts';
 import { EthernetView, EtherType } from '../ethernet/frame.ts';
 import { isMulticast, writeMac, BROADCAST_MAC } from '../ethernet/mac.ts';
 import { ArpView, ArpOp, ARP_LEN } from '../arp/packet.ts';
@@ -14,6 +15,7 @@ import { Ipv4View, IpProto } from '../ip/ipv4.ts';
 import { internetChecksum, pseudoHeaderSum, fold } from '../ip/checksum.ts';
 import { emitIcmpError, shouldNotSendIcmpError, IcmpType, UnreachCode } from '../ip/icmp.ts';
 import { fragmentIpv4 } from '../ip/fragment.ts';
+import { Reassembler } from '../ip/reassembly.ts';
 import { ipv4ToString, prefixMask } from '../ip/address.ts';
 import { DropReason, type NetDevice } from './net-device.ts';
 import { NEIGH, type Neigh, type NeighState } from './neigh.ts';
@@ -32,20 +34,18 @@ export interface IcmpListener {
   onIcmp(type: number, code: number, buf: Uint8Array, icmpOff: number, icmpLen: number, src: number, ttl: number): void;
 }
 
-interface Reasm {
-  hdr: Uint8Array | null;
-  parts: { off: number; data: Uint8Array }[];
-  total: number;
-  timer: { cancel(): void };
-}
-
 export class IpStack {
   forwarding = false;
   defaultTtl = 64;
   private readonly neigh = new Map<number, Neigh>();
   private readonly udp = new Map<number, UdpSocket>();
   readonly icmpListeners = new Set<IcmpListener>();
-  private readonly reasm = new Map<string, Reasm>();
+  /** Fragment reassembly (shared src/ip/reassembly.ts: Linux overlap rules, 30 s ipfrag_time). */
+  private readonly reasm: Reassembler;
+  /** The expiry timer is armed for this deadline (ns), Infinity when none. */
+  private reasmTimerAt = Infinity;
+  /** Device the last fragment came in on (counts timeout drops). */
+  private reasmDev: NetDevice | null = null;
   private ipId: number;
   private readonly eth = new EthernetView();
   private readonly arp = new ArpView();
@@ -66,6 +66,14 @@ export class IpStack {
 
   constructor(private readonly ns: Netns) {
     this.ipId = ns.lab.rng.int(0x10000);
+    this.reasm = new Reassembler({
+      seed: ns.lab.rng.int(0x100000000),
+      // ip_expire: ICMP time exceeded, code 1, quoting the first fragment
+      onTimeout: (b, o, l) => {
+        this.reasmDev?.drop(DropReason.REASSEMBLY, true);
+        this.icmpError(IcmpType.TIME_EXCEEDED, 1, b, o, l, 0);
+      },
+    });
   }
 
   private get now(): number {
@@ -573,60 +581,34 @@ export class IpStack {
     s.deliver(buf, o + 8, ulen - 8, src, u16(buf, o), this.now);
   }
 
-  /** Fragment reassembly (RFC 791 §3.2, RFC 815 holes kept simple: sorted parts, 30 s timeout). */
+  /** A fragment for us: held until its datagram is complete, then delivered (RFC 791 §3.2). */
   private reassemble(dev: NetDevice, buf: Uint8Array, off: number, len: number): void {
-    const hl = (buf[off]! & 0x0f) << 2;
-    const ff = u16(buf, off + 6);
-    const fo = (ff & 0x1fff) * 8;
-    const mf = (ff & 0x2000) !== 0;
-    const k = `${u32(buf, off + 12)}/${u32(buf, off + 16)}/${u16(buf, off + 4)}/${buf[off + 9]}`;
-    let r = this.reasm.get(k);
-    if (!r) {
-      const timer = this.ns.lab.scheduler.after(30e9, () => {
-        const x = this.reasm.get(k);
-        if (!x) return;
-        this.reasm.delete(k);
-        dev.drop(DropReason.REASSEMBLY, true);
-        if (x.hdr) {
-          const p = new Uint8Array(x.hdr.length + (x.parts[0]?.off === 0 ? Math.min(8, x.parts[0].data.length) : 0));
-          p.set(x.hdr);
-          if (x.parts[0]?.off === 0) p.set(x.parts[0].data.subarray(0, p.length - x.hdr.length), x.hdr.length);
-          put16(p, 2, p.length);
-          this.icmpError(IcmpType.TIME_EXCEEDED, 1, p, 0, p.length, 0);
-        }
-      });
-      r = { hdr: null, parts: [], total: -1, timer };
-      this.reasm.set(k, r);
-    }
-    const data = buf.slice(off + hl, off + len);
-    if (fo === 0) r.hdr = buf.slice(off, off + hl);
-    if (!mf) r.total = fo + data.length;
-    if (fo + data.length > 65535 - 20) {
-      r.timer.cancel();
-      this.reasm.delete(k);
-      dev.drop(DropReason.REASSEMBLY, true);
+    this.reasmDev = dev;
+    const r = this.reasm.push(buf, off, len, this.now);
+    if (r === null) {
+      this.armReasmTimer();
       return;
     }
-    r.parts.push({ off: fo, data });
-    r.parts.sort((a, b) => a.off - b.off);
-    if (r.total < 0 || !r.hdr) return;
-    let have = 0;
-    for (const p of r.parts) {
-      if (p.off > have) return; // a hole remains
-      have = Math.max(have, p.off + p.data.length);
+    if (typeof r === 'number') {
+      dev.drop(DropReason.REASSEMBLY, true);
+      this.ns.lab.note(`fragment dropped by reassembly: ${wireErrorName(r)}`);
+      return;
     }
-    if (have < r.total) return;
-    r.timer.cancel();
-    this.reasm.delete(k);
-    const whole = new Uint8Array(TX_IP + r.hdr.length + r.total);
-    whole.set(r.hdr, TX_IP);
-    for (const p of r.parts) whole.set(p.data.subarray(0, Math.max(0, Math.min(p.data.length, r.total - p.off))), TX_IP + r.hdr.length + p.off);
-    const tl = r.hdr.length + r.total;
-    put16(whole, TX_IP + 2, tl);
-    put16(whole, TX_IP + 6, 0);
-    put16(whole, TX_IP + 10, 0);
-    put16(whole, TX_IP + 10, internetChecksum(whole, TX_IP, r.hdr.length));
-    this.localDeliver(dev, whole, TX_IP, tl);
+    // r is the reassembler's own buffer, valid until its next push: delivery copies what it keeps
+    this.localDeliver(dev, r.buf, r.off, r.len);
+  }
+
+  private readonly reasmExpire = () => {
+    this.reasmTimerAt = Infinity;
+    this.reasm.expire(this.now);
+    this.armReasmTimer();
+  };
+
+  private armReasmTimer(): void {
+    const t = this.reasm.nextDeadline();
+    if (t === Infinity || t >= this.reasmTimerAt) return;
+    this.reasmTimerAt = t;
+    this.ns.lab.scheduler.after(t - this.now, this.reasmExpire);
   }
 
   // ================= UDP sockets =================
