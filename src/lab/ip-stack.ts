@@ -18,7 +18,7 @@ import { fragmentIpv4 } from '../ip/fragment.ts';
 import { Reassembler } from '../ip/reassembly.ts';
 import { ipv4ToString, prefixMask } from '../ip/address.ts';
 import { DropReason, type NetDevice } from './net-device.ts';
-import { NEIGH, type Neigh, type NeighState } from './neigh.ts';
+import { NeighborCache, NeighborError, NUD_PERMANENT, NUD_NONE, NUD_DELAY, type NeighAction, type NeighEntry } from '../arp/neighbor-cache.ts';
 import type { Route } from '../ip/route-table.ts';
 import type { Netns } from './netns.ts';
 import { UdpSocket } from './udp-socket.ts';
@@ -37,7 +37,13 @@ export interface IcmpListener {
 export class IpStack {
   forwarding = false;
   defaultTtl = 64;
-  private readonly neigh = new Map<number, Neigh>();
+  /** The ARP cache (shared src/arp/neighbor-cache.ts), keyed by (address, ifindex). */
+  readonly neigh: NeighborCache;
+  /** The neighbour timer is armed for this time (ns), Infinity when none. */
+  private neighTimerAt = Infinity;
+  private neighTimer: { cancel(): void } | null = null;
+  /** Scratch for sending packets released from a resolution queue. */
+  private readonly flushTx = new Uint8Array(TX_IP + 65536);
   private readonly udp = new Map<number, UdpSocket>();
   readonly icmpListeners = new Set<IcmpListener>();
   /** Fragment reassembly (shared src/ip/reassembly.ts: Linux overlap rules, 30 s ipfrag_time). */
@@ -66,6 +72,8 @@ export class IpStack {
 
   constructor(private readonly ns: Netns) {
     this.ipId = ns.lab.rng.int(0x10000);
+    const nrng = ns.lab.rng.fork();
+    this.neigh = new NeighborCache({ random: () => nrng.float(), now: ns.lab.scheduler.now });
     this.reasm = new Reassembler({
       seed: ns.lab.rng.int(0x100000000),
       // ip_expire: ICMP time exceeded, code 1, quoting the first fragment
@@ -99,13 +107,13 @@ export class IpStack {
     const po = e.payloadOffset;
     const pl = e.payloadLength;
     if (type === EtherType.IPV4) this.ipInput(dev, buf, po, pl, isMulticast(dst));
-    else if (type === EtherType.ARP) this.arpInput(dev, buf, po, pl);
+    else if (type === EtherType.ARP) this.arpInput(dev, buf, po, pl, isMulticast(dst));
     else dev.drop(DropReason.UNKNOWN_PROTO, true);
   }
 
   // ================= ARP =================
 
-  private arpInput(dev: NetDevice, buf: Uint8Array, off: number, len: number): void {
+  private arpInput(dev: NetDevice, buf: Uint8Array, off: number, len: number, l2multi: boolean): void {
     const a = this.arp.wrap(buf, off, len);
     if (a.check() !== 0 || a.hwType !== 1 || a.protoType !== 0x0800 || a.hwLen !== 6 || a.protoLen !== 4) {
       dev.drop(DropReason.MALFORMED, true);
@@ -118,22 +126,9 @@ export class IpStack {
     const sha = a.senderMac;
     const forUs = tip >>> 24 !== 127 && this.isLocalOn(tip);
     if (sip !== 0 && !isMulticast(sha)) {
-      const n = this.neigh.get(key(dev, sip));
-      if (n) {
-        if (n.state !== 'PERMANENT') {
-          if (op === ArpOp.REPLY && (tip === 0 || forUs)) this.confirm(n, sha);
-          else if (n.mac !== sha || n.state === 'INCOMPLETE' || n.state === 'FAILED') {
-            n.mac = sha;
-            this.enterState(n, 'STALE');
-            this.flushQueue(n);
-          }
-        }
-      } else if (forUs && op === ArpOp.REQUEST) {
-        // a request for us creates a STALE entry for the asker (neigh_event_ns)
-        const m = this.newNeigh(dev, sip);
-        m.mac = sha;
-        m.state = 'STALE';
-      }
+      // arp_process: a request for us creates the asker's entry; a reply unicast to us confirms it
+      const kind = op === ArpOp.REQUEST && forUs ? 'request-for-us' : op === ArpOp.REPLY && forUs && !l2multi ? 'reply' : 'other';
+      this.neighActions(this.neigh.onArp(sip, sha, dev.ifindex, this.now, kind));
     }
     if (op === ArpOp.REQUEST && forUs && sip !== tip) this.sendArp(dev, ArpOp.REPLY, sha, tip, sha, sip);
   }
@@ -178,173 +173,134 @@ export class IpStack {
     return 0;
   }
 
-  // ----- neighbour state machine -----
+  // ----- neighbours: the cache decides, the stack sends -----
 
-  neighbour(dev: NetDevice, ip: number): Neigh | undefined {
-    return this.neigh.get(key(dev, ip));
+  /** Whether there is an entry for `ip` on `dev`. */
+  neighbour(dev: NetDevice, ip: number): boolean {
+    return this.neigh.stateOf(ip, dev.ifindex) !== NUD_NONE;
   }
 
-  private newNeigh(dev: NetDevice, ip: number): Neigh {
-    const n: Neigh = { ip, dev, mac: 0, state: 'INCOMPLETE', confirmed: 0, probes: 0, timer: null, queue: [] };
-    this.neigh.set(key(dev, ip), n);
-    return n;
-  }
-
-  neighSet(dev: NetDevice, ip: number, mac: number, state: NeighState): void {
-    const n = this.neigh.get(key(dev, ip)) ?? this.newNeigh(dev, ip);
-    n.mac = mac;
-    this.enterState(n, state);
-    n.confirmed = this.now;
-    this.flushQueue(n);
+  /** `ip neigh add|replace … nud permanent`: releases any packets waiting for the address. */
+  neighSet(dev: NetDevice, ip: number, mac: number, replace = true): void {
+    this.neigh.add(ip, mac, dev.ifindex, this.now, NUD_PERMANENT, replace);
+    const q = this.neigh.takeQueue(ip, dev.ifindex);
+    if (q.length > 0) this.neighActions([{ kind: 'flush', ip, ifindex: dev.ifindex, mac, packets: q }]);
+    this.armNeighTimer();
   }
 
   neighDelete(dev: NetDevice, ip: number): boolean {
-    const n = this.neigh.get(key(dev, ip));
-    if (!n) return false;
-    n.timer?.cancel();
-    this.neigh.delete(key(dev, ip));
-    return true;
+    try {
+      this.neigh.del(ip, dev.ifindex);
+      return true;
+    } catch (e) {
+      if (e instanceof NeighborError) return false;
+      throw e;
+    }
   }
 
+  /** `ip neigh flush [dev D]`: permanent (and noarp) entries stay, as iproute2 filters them. */
   neighFlush(dev?: NetDevice): void {
-    for (const [k, n] of this.neigh) {
-      if ((dev && n.dev !== dev) || n.state === 'PERMANENT') continue;
-      n.timer?.cancel();
-      this.neigh.delete(k);
+    for (const e of this.neigh.entries()) {
+      if ((dev && e.ifindex !== dev.ifindex) || e.state === 'PERMANENT' || e.state === 'NOARP') continue;
+      this.neigh.del(e.ip, e.ifindex);
     }
   }
 
-  neighRows(): Neigh[] {
-    const now = this.now;
-    for (const n of this.neigh.values()) if (n.state === 'REACHABLE' && now - n.confirmed > NEIGH.REACHABLE_NS) n.state = 'STALE';
-    return [...this.neigh.values()];
+  neighRows(): NeighEntry[] {
+    this.runNeighTimers();
+    return this.neigh.entries().filter((e) => e.state !== 'NONE');
   }
 
-  /** Device removed or down: its sockets stay, its neighbours go (neigh_ifdown). */
+  /** Device removed or down: its neighbours go (neigh_ifdown); `keepPermanent` on admin down. */
   forgetDevice(dev: NetDevice, keepPermanent = false): void {
-    for (const [k, n] of this.neigh) {
-      if (n.dev !== dev || (keepPermanent && n.state === 'PERMANENT')) continue;
-      n.timer?.cancel();
-      this.neigh.delete(k);
+    if (!keepPermanent) {
+      this.neigh.flushDev(dev.ifindex);
+      return;
     }
+    for (const e of this.neigh.entries())
+      if (e.ifindex === dev.ifindex && e.state !== 'PERMANENT' && e.state !== 'NOARP') this.neigh.del(e.ip, e.ifindex);
   }
 
-  private enterState(n: Neigh, s: NeighState): void {
-    if (n.timer) {
-      n.timer.cancel();
-      n.timer = null;
-    }
-    n.state = s;
-  }
-
-  private confirm(n: Neigh, mac: number): void {
-    n.mac = mac;
-    n.confirmed = this.now;
-    this.enterState(n, 'REACHABLE');
-    this.flushQueue(n);
-  }
-
-  private flushQueue(n: Neigh): void {
-    if (n.queue.length === 0 || n.state === 'INCOMPLETE' || n.state === 'FAILED') return;
-    const q = n.queue;
-    n.queue = [];
-    for (const p of q) this.neighOutput(n.dev, n.ip, p, TX_IP, p.length - TX_IP);
-  }
-
-  /** INCOMPLETE retransmission / PROBE timer (retrans_time = 1 s). */
-  private armRetrans(n: Neigh): void {
-    n.timer = this.ns.lab.scheduler.after(NEIGH.RETRANS_NS, () => {
-      n.timer = null;
-      if (n.state === 'INCOMPLETE') {
-        if (n.probes < NEIGH.MCAST_SOLICIT) {
-          n.probes++;
-          this.sendArp(n.dev, ArpOp.REQUEST, BROADCAST_MAC, this.arpSourceFor(n.dev, n.ip), 0, n.ip);
-          this.armRetrans(n);
-        } else this.fail(n);
-      } else if (n.state === 'PROBE') {
-        if (n.probes < NEIGH.UCAST_SOLICIT) {
-          n.probes++;
-          this.sendArp(n.dev, ArpOp.REQUEST, n.mac, this.arpSourceFor(n.dev, n.ip), 0, n.ip);
-          this.armRetrans(n);
-        } else this.fail(n);
+  /** Carries out what the cache asked for: ARP requests, queued packets sent or failed. */
+  private neighActions(acts: readonly NeighAction[]): void {
+    for (let i = 0; i < acts.length; i++) {
+      const a = acts[i]!;
+      const dev = this.ns.byIndex[a.ifindex];
+      if (a.kind === 'solicit') {
+        if (dev) this.sendArp(dev, ArpOp.REQUEST, a.dstMac, this.arpSourceFor(dev, a.ip), 0, a.ip);
+      } else if (a.kind === 'flush') {
+        if (!dev) continue;
+        const b = this.flushTx;
+        for (const p of a.packets) {
+          b.set(p, TX_IP);
+          this.sendTo(dev, a.mac, b, TX_IP, p.length);
+        }
+      } else {
+        // resolution failed: every queued packet is answered with ICMP host unreachable (ipv4_link_failure)
+        for (const p of a.packets) {
+          dev?.drop(DropReason.ARP_FAILED, false);
+          this.ns.lab.noteTx(`ARP failed for ${ipv4ToString(a.ip)}${dev ? ` on ${dev.name}` : ''}: host unreachable`);
+          this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.HOST, p, 0, p.length, 0);
+          this.ns.lab.noteTx(null);
+        }
       }
-    });
+    }
+    this.armNeighTimer();
   }
 
-  /** Resolution failed: every queued packet is answered with ICMP host unreachable (ipv4_link_failure). */
-  private fail(n: Neigh): void {
-    this.enterState(n, 'FAILED');
-    const q = n.queue;
-    n.queue = [];
-    for (const p of q) {
-      n.dev.drop(DropReason.ARP_FAILED, false);
-      this.ns.lab.noteTx(`ARP failed for ${ipv4ToString(n.ip)} on ${n.dev.name}: host unreachable`);
-      this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.HOST, p, TX_IP, p.length - TX_IP, 0);
-      this.ns.lab.noteTx(null);
-    }
+  private readonly onNeighTimer = () => {
+    this.neighTimer = null;
+    this.neighTimerAt = Infinity;
+    this.runNeighTimers();
+  };
+
+  private runNeighTimers(): void {
+    this.neighActions(this.neigh.tick(this.now));
+  }
+
+  /** One scheduler timer at the cache's next deadline (the cache keeps no timers of its own). */
+  private armNeighTimer(): void {
+    const t = this.neigh.nextDeadline();
+    if (t === this.neighTimerAt) return;
+    this.neighTimer?.cancel();
+    this.neighTimer = null;
+    this.neighTimerAt = t;
+    if (t !== Infinity) this.neighTimer = this.ns.lab.scheduler.after(Math.max(0, t - this.now), this.onNeighTimer);
+  }
+
+  /** Writes the Ethernet header in front of buf[ipOff] and transmits. */
+  private sendTo(dev: NetDevice, mac: number, buf: Uint8Array, ipOff: number, len: number): void {
+    const eo = ipOff - ETH;
+    writeMac(buf, eo, mac);
+    writeMac(buf, eo + 6, dev.mac);
+    put16(buf, eo + 12, EtherType.IPV4);
+    dev.xmit(buf, eo, len + ETH);
   }
 
   /**
    * Sends an IP packet at buf[ipOff, ipOff+len) to next hop `nh` on `dev`, writing the Ethernet
-   * header into the 14 bytes in front of it. Queues a copy while the next hop is unresolved.
+   * header into the 14 bytes in front of it. The cache queues a copy while the next hop is unresolved.
    */
   neighOutput(dev: NetDevice, nh: number, buf: Uint8Array, ipOff: number, len: number): void {
-    const eo = ipOff - ETH;
     if (dev.kind === 'loopback') {
-      writeMac(buf, eo, 0);
-      writeMac(buf, eo + 6, 0);
-      put16(buf, eo + 12, EtherType.IPV4);
-      dev.xmit(buf, eo, len + ETH);
+      this.sendTo(dev, 0, buf, ipOff, len);
       return;
     }
     if (nh === 0xffffffff || this.isSubnetBroadcast(dev, nh)) {
-      writeMac(buf, eo, BROADCAST_MAC);
-      writeMac(buf, eo + 6, dev.mac);
-      put16(buf, eo + 12, EtherType.IPV4);
-      dev.xmit(buf, eo, len + ETH);
+      this.sendTo(dev, BROADCAST_MAC, buf, ipOff, len);
       return;
     }
-    let n = this.neigh.get(key(dev, nh));
-    if (n !== undefined && n.state !== 'INCOMPLETE' && n.state !== 'FAILED') {
-      if (n.state === 'REACHABLE' && this.now - n.confirmed > NEIGH.REACHABLE_NS) n.state = 'STALE';
-      if (n.state === 'STALE') this.startDelay(n);
-      writeMac(buf, eo, n.mac);
-      writeMac(buf, eo + 6, dev.mac);
-      put16(buf, eo + 12, EtherType.IPV4);
-      dev.xmit(buf, eo, len + ETH);
+    const now = this.now;
+    const mac = this.neigh.lookup(nh, now, dev.ifindex);
+    if (mac >= 0) {
+      // a STALE entry just moved to DELAY (probe in 5 s): make sure the timer is not later than that
+      if (this.neighTimerAt > now + this.neigh.params.delayFirstProbeTime && this.neigh.stateOf(nh, dev.ifindex) === NUD_DELAY) this.armNeighTimer();
+      this.sendTo(dev, mac, buf, ipOff, len);
       return;
     }
-    const fresh = n === undefined || n.state === 'FAILED';
-    if (n === undefined) n = this.newNeigh(dev, nh);
-    if (n.queue.length >= NEIGH.QUEUE_MAX) {
-      dev.drop(DropReason.QUEUE_FULL, false);
-    } else {
-      const copy = new Uint8Array(TX_IP + len);
-      copy.set(buf.subarray(ipOff, ipOff + len), TX_IP);
-      n.queue.push(copy);
-    }
-    if (fresh) {
-      this.enterState(n, 'INCOMPLETE');
-      n.probes = 1;
-      this.sendArp(dev, ArpOp.REQUEST, BROADCAST_MAC, this.arpSourceFor(dev, nh), 0, nh);
-      this.armRetrans(n);
-    }
-  }
-
-  private startDelay(n: Neigh): void {
-    this.enterState(n, 'DELAY');
-    const entered = this.now;
-    n.timer = this.ns.lab.scheduler.after(NEIGH.DELAY_NS, () => {
-      n.timer = null;
-      if (n.confirmed >= entered) {
-        n.state = 'REACHABLE';
-        return;
-      }
-      n.state = 'PROBE';
-      n.probes = 1;
-      this.sendArp(n.dev, ArpOp.REQUEST, n.mac, this.arpSourceFor(n.dev, n.ip), 0, n.ip);
-      this.armRetrans(n);
-    });
+    const before = this.neigh.unresolvedDiscards;
+    this.neighActions(this.neigh.resolve(nh, dev.ifindex, now, buf, ipOff, len));
+    if (this.neigh.unresolvedDiscards !== before) dev.drop(DropReason.QUEUE_FULL, false);
   }
 
   private isSubnetBroadcast(dev: NetDevice, a: number): boolean {
@@ -648,10 +604,6 @@ export class IpStack {
     this.writeHeader(b, TX_IP, IpProto.UDP, src, dst, ulen, this.defaultTtl, 20 + ulen <= this.mtuTo(dst));
     return this.output(b, TX_IP, 20 + ulen);
   }
-}
-
-function key(dev: NetDevice, ip: number): number {
-  return dev.ifindex * 0x100000000 + ip + (dev.kind === 'bridge' ? 0 : 0);
 }
 
 function sumRange(b: Uint8Array, o: number, l: number): number {

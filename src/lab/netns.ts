@@ -12,7 +12,7 @@ import { Bridge } from '../ethernet/bridge.ts';
 import { DropReason } from './net-device.ts';
 import type { Lab } from './lab.ts';
 import { formatIpLink, formatIpAddr, formatIpSLink } from './listings.ts';
-import { formatNeigh, formatArpN, type NeighState } from './neigh.ts';
+import { formatNeigh, formatArpN, type NudName } from '../arp/neighbor-cache.ts';
 import { macToString } from '../ethernet/mac.ts';
 import { LoopbackPort } from '../link/loopback.ts';
 import { UdpSocket } from './udp-socket.ts';
@@ -418,7 +418,7 @@ export class Netns {
     if (mac < 0) throw Msg.badLladdr(lladdr);
     const d = this.mustDev(devName);
     if (!replace && this.stack.neighbour(d, a)) throw Msg.exists();
-    this.stack.neighSet(d, a, mac, 'PERMANENT');
+    this.stack.neighSet(d, a, mac, replace);
   }
 
   neighDel(ip: string, devName: string): void {
@@ -470,11 +470,20 @@ export class Netns {
   routeN(): string[] {
     return formatRouteN(this.routes()).replace(/\n$/, '').split('\n');
   }
+  /** `ip neigh` lines (iproute2 ends each with a space; NOARP entries hidden). */
   ipNeigh(): string[] {
-    return this.stack.neighRows().map(formatNeigh);
+    return this.neighShown().map((e) => formatNeigh(e, this.devName(e.ifindex)) + ' ');
   }
+  /** `arp -n` lines (nothing at all when the table is empty, as net-tools prints). */
   arpN(): string[] {
-    return formatArpN(this.stack.neighRows());
+    const rows = this.neighShown();
+    return rows.length === 0 ? [] : formatArpN(rows, (i) => this.devName(i)).replace(/\n$/, '').split('\n');
+  }
+  private neighShown() {
+    return this.stack.neighRows().filter((e) => e.state !== 'NOARP');
+  }
+  private devName(ifindex: number): string {
+    return this.byIndex[ifindex]?.name ?? `if${ifindex}`;
   }
   /** `bridge fdb show` (dynamic and local entries on bridge ports; self entries omitted). */
   bridgeFdb(): string[] {
@@ -519,5 +528,6 @@ function routeErr(e: unknown): unknown {
   return e instanceof RouteError ? new NetlinkError(e.message, e.errno) : e;
 }
 
-export type { NeighState };
+/** Neighbour states as `ip neigh` names them. */
+export type NeighState = NudName;
 export { NetlinkError, inPrefix };
