@@ -59,6 +59,8 @@ export const WireError = {
   TRAILING_BYTES: 99,    // bytes after the last record the counts describe
   // encap
   BAD_FLAGS: 120,
+  NOT_TUNNEL: 121,       // not an IPv4/UDP datagram to our tunnel port (or a fragment): not for the VTEP
+  SLEEVE_GARBAGE: 122,   // 1-13 bytes after the last sleeve frame (Weave: "octets of trailing garbage")
 } as const;
 
 export type WireError = (typeof WireError)[keyof typeof WireError];

@@ -1,0 +1,232 @@
+// VXLAN encapsulation and decapsulation of whole Ethernet frames (RFC 7348 §5):
+//
+//   outer Ethernet (14) | outer IPv4 (20) | outer UDP (8) | VXLAN (8) | inner Ethernet frame ...
+//   <------------------------------ VXLAN_ENCAP_OVERHEAD = 50 ---------->
+//
+// Encapsulation writes the 50 bytes into the headroom in front of the inner frame (as the kernel's
+// vxlan_xmit_one pushes headers into the sk_buff headroom): the inner frame is never copied.
+//
+// Transmit choices follow Linux's vxlan driver: outer UDP checksum 0 (udp_csum off by default for
+// IPv4, RFC 7348 §5 "SHOULD be transmitted as zero"), DF clear (df unset), TTL 64 when none given
+// (Linux uses ip_default_ttl for unicast), outer source port from a hash of the inner flow scaled into
+// [min, max] the way udp_flow_src_port does, so one flow keeps one port (ECMP entropy, RFC 7348 §5).
+// On receive a nonzero UDP checksum is verified and a zero one accepted (RFC 768).
+import { u16, u32, put16, put32 } from '../bytes.ts';
+import { WireError } from '../wire-error.ts';
+import { EthernetView, ETH_HEADER_LEN, EtherType } from '../ethernet/frame.ts';
+import { readMac, writeMac } from '../ethernet/mac.ts';
+import { Ipv4View, IPV4_MIN_HEADER } from '../ip/ipv4.ts';
+import { UdpView, UDP_HEADER_LEN, IPPROTO_UDP } from '../ip/udp.ts';
+import { internetChecksum } from '../ip/checksum.ts';
+import { VxlanView, VXLAN_HEADER_LEN, VXLAN_PORT, vxlanSemanticError } from './vxlan.ts';
+
+/** Outer Ethernet + IPv4 (no options) + UDP + VXLAN. */
+export const VXLAN_ENCAP_OVERHEAD = ETH_HEADER_LEN + IPV4_MIN_HEADER + UDP_HEADER_LEN + VXLAN_HEADER_LEN;
+/** RFC 7348 §5 recommends the dynamic/private range for the source port. */
+export const VXLAN_SRC_PORT_MIN = 49152;
+export const VXLAN_SRC_PORT_MAX = 65535;
+
+// Offsets of the outer headers relative to the start of the outer frame.
+const O_ETH = 0;
+const O_IP = ETH_HEADER_LEN;
+const O_UDP = O_IP + IPV4_MIN_HEADER;
+const O_VXLAN = O_UDP + UDP_HEADER_LEN;
+
+function fmix32(h: number): number {
+  // murmur3's finaliser: every input bit affects every output bit.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+function mix(h: number, w: number): number {
+  h ^= fmix32(w);
+  h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
+  return h >>> 0;
+}
+
+/**
+ * 32-bit hash of the inner flow: IPv4 addresses and protocol, plus TCP/UDP/SCTP ports when the
+ * datagram is not a non-first fragment; for non-IPv4 frames the MACs and EtherType (as Linux falls
+ * back to a hash of the Ethernet header when the flow dissector finds nothing). Never allocates.
+ */
+export function innerFlowHash(buf: Uint8Array, off: number, len: number, seed: number): number {
+  let h = seed >>> 0;
+  if (len < ETH_HEADER_LEN) return fmix32(h ^ len);
+  const type = u16(buf, off + 12);
+  const ip = off + ETH_HEADER_LEN;
+  if (type === EtherType.IPV4 && len >= ETH_HEADER_LEN + IPV4_MIN_HEADER && buf[ip]! >> 4 === 4) {
+    const proto = buf[ip + 9]!;
+    h = mix(h, u32(buf, ip + 12));
+    h = mix(h, u32(buf, ip + 16));
+    h = mix(h, proto);
+    const hl = (buf[ip]! & 0x0f) << 2;
+    const firstFragment = (u16(buf, ip + 6) & 0x1fff) === 0;
+    if (firstFragment && (proto === 6 || proto === 17 || proto === 132) && len >= ETH_HEADER_LEN + hl + 4) h = mix(h, u32(buf, ip + hl));
+    return fmix32(h);
+  }
+  h = mix(h, u32(buf, off));
+  h = mix(h, (u16(buf, off + 4) << 16) | u16(buf, off + 6));
+  h = mix(h, u32(buf, off + 8));
+  h = mix(h, type);
+  return fmix32(h);
+}
+
+/** Linux's udp_flow_src_port scaling: hash ^= hash << 16, then ((u64)hash * (max − min)) >> 32 + min. */
+export function flowSrcPort(hash: number, min: number, max: number): number {
+  const h = (hash ^ (hash << 16)) >>> 0;
+  return Math.floor((h * (max - min)) / 0x100000000) + min;
+}
+
+/** What one VTEP→VTEP tunnel writes in front of each frame. Mutable so a caller can retarget it. */
+export interface VxlanTunnel {
+  outerSrcMac: number;
+  outerDstMac: number;
+  srcIp: number;
+  dstIp: number;
+  /** Default VXLAN_PORT (4789); 8472 for Linux's old default or 6784 for Weave fastdp. */
+  dstPort?: number;
+  vni: number;
+  ttl?: number;
+  tos?: number;
+  df?: boolean;
+  srcPortMin?: number;
+  srcPortMax?: number;
+  /** Seed of the flow hash (Linux's is random per boot; ours is chosen, for reproducible captures). */
+  hashSeed?: number;
+}
+
+/**
+ * Encapsulates frames in place. One instance per tunnel (or retarget `t` between calls); keeps the IP
+ * ID counter. encapsulate() allocates nothing.
+ */
+export class VxlanEncapsulator {
+  ipId: number;
+  private readonly t: Required<VxlanTunnel>;
+
+  constructor(t: VxlanTunnel, firstIpId = 0) {
+    this.t = {
+      dstPort: VXLAN_PORT, ttl: 64, tos: 0, df: false,
+      srcPortMin: VXLAN_SRC_PORT_MIN, srcPortMax: VXLAN_SRC_PORT_MAX, hashSeed: 0, ...t,
+    };
+    this.ipId = firstIpId & 0xffff;
+  }
+
+  get tunnel(): Readonly<Required<VxlanTunnel>> {
+    return this.t;
+  }
+  /** Retargets the tunnel's destination (FDB lookup result) without allocating. */
+  setDestination(dstIp: number, outerDstMac: number, vni = this.t.vni): void {
+    this.t.dstIp = dstIp >>> 0;
+    this.t.outerDstMac = outerDstMac;
+    this.t.vni = vni;
+  }
+
+  /**
+   * Prepends the outer headers to the inner frame at buf[off..off+len). Returns the outer frame's
+   * offset (off − 50; its length is len + 50), or −NO_SPACE when off < 50 (not enough headroom) or
+   * −BAD_TOTAL_LENGTH when the outer datagram would exceed 65535 bytes.
+   */
+  encapsulate(buf: Uint8Array, off: number, len: number): number {
+    if (off < VXLAN_ENCAP_OVERHEAD || off + len > buf.length || len < 0) return -WireError.NO_SPACE;
+    const ipLen = IPV4_MIN_HEADER + UDP_HEADER_LEN + VXLAN_HEADER_LEN + len;
+    if (ipLen > 0xffff) return -WireError.BAD_TOTAL_LENGTH;
+    const t = this.t;
+    const o = off - VXLAN_ENCAP_OVERHEAD;
+    const sport = flowSrcPort(innerFlowHash(buf, off, len, t.hashSeed), t.srcPortMin, t.srcPortMax);
+    // outer Ethernet
+    writeMac(buf, o + O_ETH, t.outerDstMac);
+    writeMac(buf, o + O_ETH + 6, t.outerSrcMac);
+    put16(buf, o + O_ETH + 12, EtherType.IPV4);
+    // outer IPv4 (RFC 791), no options
+    const ip = o + O_IP;
+    buf[ip] = 0x45;
+    buf[ip + 1] = t.tos;
+    put16(buf, ip + 2, ipLen);
+    put16(buf, ip + 4, this.ipId);
+    this.ipId = (this.ipId + 1) & 0xffff;
+    put16(buf, ip + 6, t.df ? 0x4000 : 0);
+    buf[ip + 8] = t.ttl;
+    buf[ip + 9] = IPPROTO_UDP;
+    put16(buf, ip + 10, 0);
+    put32(buf, ip + 12, t.srcIp);
+    put32(buf, ip + 16, t.dstIp);
+    put16(buf, ip + 10, internetChecksum(buf, ip, IPV4_MIN_HEADER));
+    // outer UDP, checksum 0
+    const udp = o + O_UDP;
+    put16(buf, udp, sport);
+    put16(buf, udp + 2, t.dstPort);
+    put16(buf, udp + 4, UDP_HEADER_LEN + VXLAN_HEADER_LEN + len);
+    put16(buf, udp + 6, 0);
+    // VXLAN: I flag, VNI, reserved zero
+    const vx = o + O_VXLAN;
+    put32(buf, vx, 0x08000000);
+    put32(buf, vx + 4, (t.vni & 0xffffff) << 8);
+    return o;
+  }
+}
+
+/**
+ * Decapsulates VXLAN frames addressed to one UDP port. After decapsulate() returns 0 the fields below
+ * describe the frame; they are overwritten by the next call. Allocates nothing.
+ */
+export class VxlanDecapsulator {
+  port: number;
+  /** Offset and length of the inner Ethernet frame within the buffer given. */
+  innerOff = 0;
+  innerLen = 0;
+  vni = 0;
+  outerSrcMac = 0;
+  outerSrcIp = 0;
+  outerDstIp = 0;
+  outerSrcPort = 0;
+  private readonly eth = new EthernetView();
+  private readonly ip = new Ipv4View();
+  private readonly udp = new UdpView();
+  private readonly vx = new VxlanView();
+
+  constructor(port = VXLAN_PORT) {
+    this.port = port;
+  }
+
+  /**
+   * 0, or why the frame is not (a valid) VXLAN frame for this port: NOT_TUNNEL (not IPv4/UDP, another
+   * port, or a fragment — reassembly is the IP layer's job), the IPv4/UDP check() codes, BAD_CHECKSUM
+   * (IP header, or a nonzero UDP checksum that is wrong), the VXLAN codes (TRUNCATED, BAD_FLAGS,
+   * BAD_RESERVED), or TRUNCATED when fewer than 14 inner bytes follow.
+   */
+  decapsulate(buf: Uint8Array, off: number, len: number): number {
+    const eth = this.eth.wrap(buf, off, len);
+    let e = eth.check();
+    if (e !== 0) return e;
+    if (eth.etherType !== EtherType.IPV4) return WireError.NOT_TUNNEL;
+    const ip = this.ip.wrap(buf, eth.payloadOffset, eth.payloadLength);
+    e = ip.check();
+    if (e !== 0) return e;
+    if (ip.protocol !== IPPROTO_UDP || ip.isFragment) return WireError.NOT_TUNNEL;
+    if (!ip.verifyChecksum()) return WireError.BAD_CHECKSUM;
+    const udp = this.udp.wrap(buf, ip.payloadOffset, ip.payloadLength);
+    e = udp.check();
+    if (e !== 0) return e;
+    if (udp.dstPort !== this.port) return WireError.NOT_TUNNEL;
+    const src = ip.src;
+    const dst = ip.dst;
+    if (!udp.verifyChecksum(src, dst)) return WireError.BAD_CHECKSUM;
+    const vx = this.vx.wrap(buf, udp.payloadOffset, udp.payloadLength);
+    e = vx.check();
+    if (e !== 0) return e;
+    e = vxlanSemanticError(vx);
+    if (e !== 0) return e;
+    if (vx.payloadLength < ETH_HEADER_LEN) return WireError.TRUNCATED;
+    this.innerOff = vx.payloadOffset;
+    this.innerLen = vx.payloadLength;
+    this.vni = vx.vni;
+    this.outerSrcMac = readMac(buf, off + 6);
+    this.outerSrcIp = src;
+    this.outerDstIp = dst;
+    this.outerSrcPort = udp.srcPort;
+    return 0;
+  }
+}
