@@ -173,6 +173,12 @@ registerFields('dns', (l, add) => {
     add('dns.qry.class', hex(q.class, 4));
   }
   for (const rr of [...m.answers, ...m.authorities, ...m.additionals]) record(rr, add);
+  if (m.edns) {
+    // the OPT pseudo-record (our encoder writes it last in the additional section); no TTL field
+    add('dns.resp.name', '<Root>');
+    add('dns.resp.type', '41');
+    add('dns.rr.udp_payload_size', String(m.edns.udpSize));
+  }
 });
 
 function record(rr: DnsRecord, add: Emit): void {

@@ -55,7 +55,7 @@ export function summarize(d: Dissection): Summary {
     protocol = protocolOf(d.error.proto);
     info += `${info ? ' ' : ''}[Malformed Packet: ${d.error.proto}: ${d.error.name}]`;
   } else if (d.truncated) {
-    info += `${info ? ' ' : ''}[Packet size limited during capture]`;
+    info += '[Packet size limited during capture]'; // tshark appends it without a space
   }
   return { source, destination, protocol, info };
 }
@@ -86,14 +86,18 @@ registerInfo('icmp', (l) => ({ protocol: 'ICMP', info: formatIcmp(l.repr as Icmp
 registerInfo('udp', (l) => ({ protocol: 'UDP', info: formatUdp(l.repr as UdpRepr, l.info!.payloadLength as number) }));
 registerInfo('dns', (l) => ({ protocol: 'DNS', info: dnsInfo(l.repr as DnsMessage) }));
 
+const RCODE_TEXT: Record<number, string> = {
+  1: 'Format error', 2: 'Server failure', 3: 'No such name', 4: 'Not implemented', 5: 'Refused',
+};
+
 /** Wireshark's DNS Info: names without the trailing dot, rcode name only when not NOERROR. */
 function dnsInfo(m: DnsMessage): string {
   const name = (n: string) => n.replace(/\.$/, '') || '<Root>';
   const op = m.opcode === 0 ? 'Standard query' : dnsOpcodeName(m.opcode).toLowerCase();
   let s = `${op}${m.qr ? ' response' : ''} 0x${m.id.toString(16).padStart(4, '0')}`;
-  if (m.qr && m.rcode !== 0) s += ` ${dnsRcodeName(m.rcode)}`;
+  if (m.qr && m.rcode !== 0) s += ` ${RCODE_TEXT[m.rcode] ?? dnsRcodeName(m.rcode)}`;
   for (const q of m.questions) s += ` ${dnsTypeName(q.type)} ${name(q.name)}`;
-  for (const rr of m.answers) s += ` ${dnsTypeName(rr.type)} ${formatRdata(rr.type, rr.data).replace(/\.$/, '')}`;
+  for (const rr of [...m.answers, ...m.authorities, ...m.additionals]) s += ` ${dnsTypeName(rr.type)} ${formatRdata(rr.type, rr.data).replace(/\.$/, '')}`;
   if (m.edns) s += ' OPT';
   return s;
 }
