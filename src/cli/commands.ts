@@ -4,10 +4,12 @@ import { dnsCommand } from './commands/dns.ts';
 import { craftCommand } from './commands/craft.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { demoCommand } from './commands/demo.ts';
+import { runCommand } from './commands/run.ts';
 
 export const commands: Command[] = [
   dnsCommand,
   craftCommand,
   inspectCommand,
   demoCommand,
+  runCommand,
 ];

@@ -1,0 +1,35 @@
+// The shell's commands: one import and one entry per command (DNS tools, iptables and conntrack
+// join the same way). Names not listed here are `NAME: command not found` (127), as in bash.
+import type { ShellCommand } from './command.ts';
+import { ipCommand } from './commands/ip.ts';
+import { pingCommand } from './commands/ping.ts';
+import { arpCommand } from './commands/arp.ts';
+import { routeCommand } from './commands/route.ts';
+import { bridgeCommand } from './commands/bridge.ts';
+import { sysctlCommand } from './commands/sysctl.ts';
+import { hostnameCommand } from './commands/hostname.ts';
+import { catCommand, echoCommand } from './commands/files.ts';
+import { trueCommand, falseCommand, colonCommand, sleepCommand, setCommand } from './commands/builtins.ts';
+
+export const shellCommands: ShellCommand[] = [
+  ipCommand,
+  pingCommand,
+  arpCommand,
+  routeCommand,
+  bridgeCommand,
+  sysctlCommand,
+  hostnameCommand,
+  catCommand,
+  echoCommand,
+  trueCommand,
+  falseCommand,
+  colonCommand,
+  sleepCommand,
+  setCommand,
+];
+
+const byName = new Map(shellCommands.map((c) => [c.name, c]));
+
+export function findCommand(name: string): ShellCommand | undefined {
+  return byName.get(name);
+}
