@@ -16,7 +16,7 @@ export const richSpec = {
     { layers: [eth, { vlan: { tpid: '802.1ad', vid: 100, pcp: 1 } }, { vlan: { vid: 20, dei: 1 } }, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2', id: 0x4242, tos: 0xb8 } }, { icmp: { type: 8, id: 7, seq: 9 } }, { raw: { hex: '00112233445566778899' } }] },
     { layers: [eth, { vlan: { vid: 30 } }, { arp: { op: 'request', hwsrc: A, psrc: '10.0.0.1', pdst: '10.0.0.9' } }] },
     { layers: [ethBack, { ipv4: { src: '10.0.0.2', dst: '10.0.0.1', id: 0 } }, { icmp: { type: 0, id: 7, seq: 9 } }, { raw: { len: 56, fill: 0x42 } }] },
-    { layers: [eth, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2', options: [{ type: 148, data: '0000' }, 'nop', { type: 7, length: 11, data: '040a0000010000000000' }] } }, { udp: { sport: 7777, dport: 7777 } }, { raw: { text: 'with options' } }] },
+    { layers: [eth, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2', options: [{ type: 148, data: '0000' }, 'nop', { type: 7, length: 11, data: '040a00000100000000' }] } }, { udp: { sport: 7777, dport: 7777 } }, { raw: { text: 'with options' } }] },
     { layers: [eth, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2', id: 0x1111, mf: true } }, // two fragments of one UDP datagram (8 + 40 bytes of 0x01); 0xb836 is its checksum over all of it
       { udp: { sport: 4000, dport: 4001, len: 8 + 40, checksum: 0xb836 } }, { raw: { len: 16, fill: 1 } }] },
     { layers: [eth, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2', id: 0x1111, frag: 3, proto: 17 } }, { raw: { len: 24, fill: 1 } }] },
