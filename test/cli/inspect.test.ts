@@ -1,0 +1,82 @@
+// `wirestack inspect`: packet list, --json with Wireshark field names, --verify failures named per
+// frame (exit 1), truncated vs malformed, bad usage (exit 2).
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+import { bufferIo } from '../../src/cli/command.ts';
+import { craftToFile } from '../../src/cli/commands/craft.ts';
+import { richSpec } from '../packet/rich-spec.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ws-inspect-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+async function inspect(...args: string[]) {
+  const io = bufferIo();
+  const code = await main(['inspect', ...args], io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+t.test('craft + inspect --verify round-trips every supported kind (pcap and pcapng)', async (t) => {
+  for (const ext of ['pcap', 'pcapng']) {
+    const f = join(dir, `rich.${ext}`);
+    craftToFile(richSpec, f);
+    const r = await inspect('--verify', f);
+    t.equal(r.code, 0, r.out);
+    t.match(r.out, /^22 frames verified: checksums good, byte-identical re-encoding\n$/);
+  }
+});
+
+t.test('packet list and JSON', async (t) => {
+  const f = join(dir, 'small.pcap');
+  craftToFile([
+    { layers: [{ ether: { src: '02:00:00:00:00:01' } }, { arp: { op: 'request', psrc: '10.0.0.1', pdst: '10.0.0.2' } }] },
+    { layers: [{ ether: {} }, { vlan: { vid: 7 } }, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2', id: 7 } }, { icmp: { id: 1, seq: 2 } }] },
+  ], f);
+  const r = await inspect(f);
+  t.equal(r.code, 0);
+  t.equal(r.out,
+    '    1   0.000000 02:00:00:00:00:01 → ff:ff:ff:ff:ff:ff ARP 60 Who has 10.0.0.2? Tell 10.0.0.1\n' +
+    '    2   0.001000     10.0.0.1 → 10.0.0.2     ICMP 60 Echo (ping) request  id=0x0001, seq=2/512, ttl=64\n');
+  const j = await inspect('--json', f);
+  const frames = JSON.parse(j.out) as Record<string, string | string[]>[];
+  t.equal(frames.length, 2);
+  t.match(frames[0], { 'frame.number': '1', 'eth.type': '0x0806', 'arp.opcode': '1', 'arp.src.proto_ipv4': '10.0.0.1', 'arp.dst.hw_mac': '00:00:00:00:00:00' });
+  t.match(frames[1], { 'vlan.id': '7', 'vlan.etype': '0x0800', 'ip.id': '0x0007', 'ip.flags.df': '0', 'icmp.ident': '1', 'icmp.seq': '2', 'frame.time_epoch': '0.001000000' });
+});
+
+t.test('--verify names each failing frame and exits 1', async (t) => {
+  const f = join(dir, 'bad.pcapng');
+  craftToFile([
+    { layers: [{ ether: {} }, { ipv4: {} }, { udp: { sport: 1, dport: 2 } }] },
+    { layers: [{ ether: {} }, { ipv4: { checksum: 0xabcd } }, { udp: { sport: 1, dport: 2 } }] },
+    { layers: [{ ether: {} }, { ipv4: {} }, { udp: { sport: 1, dport: 2, checksum: 0x1111 } }] },
+    { layers: [{ ether: {} }, { ipv4: { ihl: 2 } }] },
+    { snaplen: 40, layers: [{ ether: {} }, { ipv4: {} }, { udp: { sport: 1, dport: 2 } }, { raw: { len: 50 } }] },
+  ], f);
+  const r = await inspect('--verify', f);
+  t.equal(r.code, 1);
+  t.match(r.out, /^frame 2: bad ip checksum 0xabcd, expected 0x[0-9a-f]{4}$/m);
+  t.match(r.out, /^frame 3: bad udp checksum 0x1111, expected 0x[0-9a-f]{4}$/m);
+  t.match(r.out, /^frame 4: malformed ip: bad-ihl$/m);
+  t.notMatch(r.out, /^frame [15]:/m, 'good and merely truncated frames pass');
+  t.match(r.out, /3 of 5 frames failed verification \(1 truncated/);
+  const list = await inspect(f);
+  t.match(list.out, /IPv4 60 .*\[Malformed Packet: ip: bad-ihl\]/);
+  t.match(list.out, /\[Packet size limited during capture\]/);
+});
+
+t.test('bad usage exits 2, unreadable files exit 1', async (t) => {
+  t.equal((await inspect()).code, 2);
+  t.match((await inspect('--json', '--verify', 'x')).err, /exclude each other/);
+  t.match((await inspect('--bogus', 'x')).err, /unknown option "--bogus"/);
+  const missing = await inspect(join(dir, 'nope.pcap'));
+  t.equal(missing.code, 1);
+  t.match(missing.err, /cannot open .*ENOENT/);
+  const junk = join(dir, 'junk.pcap');
+  writeFileSync(junk, 'not a capture at all');
+  const j = await inspect(junk);
+  t.equal(j.code, 1);
+  t.match(j.err, /bad-magic/);
+});
