@@ -415,7 +415,7 @@ function listChain(t: Table, c: Chain, o: { numeric: boolean; verbose: boolean; 
     if (only && k + 1 !== only) return;
     let l = '';
     if (o.lineNumbers) l += `${k + 1}`.padEnd(4) + ' ';
-    if (o.verbose) l += num(r.pkts, o.exact) + num(r.bytes, o.exact, 10);
+    if (o.verbose) l += num(r.pkts, o.exact) + num(r.bytes, o.exact);
     l += targetName(r).padEnd(9) + ' ';
     l += (r.protoInv ? '!' : ' ') + (o.numeric ? `${r.proto}` : PROTO_NAME[r.proto] ?? `${r.proto}`).padEnd(4) + ' ';
     l += '-- ';
