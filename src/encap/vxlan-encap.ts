@@ -39,21 +39,22 @@ function fmix32(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0; // int32, not uint32: values ≥ 2^31 would be boxed as heap numbers between calls
 }
 function mix(h: number, w: number): number {
   h ^= fmix32(w);
-  h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
-  return h >>> 0;
+  h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  return h;
 }
 
 /**
  * 32-bit hash of the inner flow: IPv4 addresses and protocol, plus TCP/UDP/SCTP ports when the
  * datagram is not a non-first fragment; for non-IPv4 frames the MACs and EtherType (as Linux falls
- * back to a hash of the Ethernet header when the flow dissector finds nothing). Never allocates.
+ * back to a hash of the Ethernet header when the flow dissector finds nothing). Returned as an int32
+ * (same 32 bits; no heap-number boxing). Never allocates.
  */
 export function innerFlowHash(buf: Uint8Array, off: number, len: number, seed: number): number {
-  let h = seed >>> 0;
+  let h = seed | 0;
   if (len < ETH_HEADER_LEN) return fmix32(h ^ len);
   const type = u16(buf, off + 12);
   const ip = off + ETH_HEADER_LEN;
@@ -112,7 +113,18 @@ export class VxlanEncapsulator {
       srcPortMin: VXLAN_SRC_PORT_MIN, srcPortMax: VXLAN_SRC_PORT_MAX, hashSeed: 0, ...t,
     };
     this.ipId = firstIpId & 0xffff;
+    this.src32 = this.t.srcIp | 0;
+    writeMac(this.ethTemplate, 0, this.t.outerDstMac);
+    writeMac(this.ethTemplate, 6, this.t.outerSrcMac);
+    put16(this.ethTemplate, 12, EtherType.IPV4);
+    this.dst32 = this.t.dstIp | 0;
   }
+  // Addresses as int32 (same bits) for the fast path: a uint32 ≥ 2^31 read from an object field is a
+  // heap number, and passing it on can allocate per frame.
+  private src32: number;
+  /** The outer Ethernet header, prebuilt: 48-bit MAC numbers read per frame would be boxed doubles. */
+  private readonly ethTemplate = new Uint8Array(ETH_HEADER_LEN);
+  private dst32: number;
 
   get tunnel(): Readonly<Required<VxlanTunnel>> {
     return this.t;
@@ -120,6 +132,8 @@ export class VxlanEncapsulator {
   /** Retargets the tunnel's destination (FDB lookup result) without allocating. */
   setDestination(dstIp: number, outerDstMac: number, vni = this.t.vni): void {
     this.t.dstIp = dstIp >>> 0;
+    this.dst32 = dstIp | 0;
+    writeMac(this.ethTemplate, 0, outerDstMac);
     this.t.outerDstMac = outerDstMac;
     this.t.vni = vni;
   }
@@ -137,9 +151,8 @@ export class VxlanEncapsulator {
     const o = off - VXLAN_ENCAP_OVERHEAD;
     const sport = flowSrcPort(innerFlowHash(buf, off, len, t.hashSeed), t.srcPortMin, t.srcPortMax);
     // outer Ethernet
-    writeMac(buf, o + O_ETH, t.outerDstMac);
-    writeMac(buf, o + O_ETH + 6, t.outerSrcMac);
-    put16(buf, o + O_ETH + 12, EtherType.IPV4);
+    const et = this.ethTemplate;
+    for (let i = 0; i < ETH_HEADER_LEN; i++) buf[o + O_ETH + i] = et[i]!;
     // outer IPv4 (RFC 791), no options
     const ip = o + O_IP;
     buf[ip] = 0x45;
@@ -151,8 +164,8 @@ export class VxlanEncapsulator {
     buf[ip + 8] = t.ttl;
     buf[ip + 9] = IPPROTO_UDP;
     put16(buf, ip + 10, 0);
-    put32(buf, ip + 12, t.srcIp);
-    put32(buf, ip + 16, t.dstIp);
+    put32(buf, ip + 12, this.src32);
+    put32(buf, ip + 16, this.dst32);
     put16(buf, ip + 10, internetChecksum(buf, ip, IPV4_MIN_HEADER));
     // outer UDP, checksum 0
     const udp = o + O_UDP;
@@ -178,10 +191,15 @@ export class VxlanDecapsulator {
   innerOff = 0;
   innerLen = 0;
   vni = 0;
-  outerSrcMac = 0;
-  outerSrcIp = 0;
-  outerDstIp = 0;
   outerSrcPort = 0;
+  // MACs and uint32 addresses ≥ 2^31 are doubles: storing them per frame would allocate heap numbers,
+  // so the outer addresses are read back from the frame on demand (valid while it is unchanged).
+  private frameBuf: Uint8Array = new Uint8Array(0);
+  private frameOff = 0;
+  private ipOff = 0;
+  get outerSrcMac(): number { return readMac(this.frameBuf, this.frameOff + 6); }
+  get outerSrcIp(): number { return u32(this.frameBuf, this.ipOff + 12); }
+  get outerDstIp(): number { return u32(this.frameBuf, this.ipOff + 16); }
   private readonly eth = new EthernetView();
   private readonly ip = new Ipv4View();
   private readonly udp = new UdpView();
@@ -223,9 +241,9 @@ export class VxlanDecapsulator {
     this.innerOff = vx.payloadOffset;
     this.innerLen = vx.payloadLength;
     this.vni = vx.vni;
-    this.outerSrcMac = readMac(buf, off + 6);
-    this.outerSrcIp = src;
-    this.outerDstIp = dst;
+    this.frameBuf = buf;
+    this.frameOff = off;
+    this.ipOff = ip.off;
     this.outerSrcPort = udp.srcPort;
     return 0;
   }

@@ -49,8 +49,6 @@ export class SleeveView {
   len = 0;
   /** Cursor: the current frame's header offset and fields (valid while first()/next() return true). */
   pos = 0;
-  capturer = 0;
-  destination = 0;
   frameOff = 0;
   frameLen = 0;
 
@@ -80,6 +78,9 @@ export class SleeveView {
     return p === end ? 0 : WireError.SLEEVE_GARBAGE;
   }
 
+  // Names are 48-bit doubles: read on demand rather than stored per frame (a stored double allocates).
+  get capturer(): number { return readMac(this.buf, this.frameOff - SLEEVE_FRAME_HEADER_LEN); }
+  get destination(): number { return readMac(this.buf, this.frameOff - SLEEVE_FRAME_HEADER_LEN + PEER_NAME_LEN); }
   /** The forwarding peer's name (requires len ≥ 6). */
   get sender(): number {
     return readMac(this.buf, this.off);
@@ -102,8 +103,6 @@ export class SleeveView {
     if (end - p < SLEEVE_FRAME_HEADER_LEN) return false;
     const l = u16(this.buf, p + 12);
     if (end - p - SLEEVE_FRAME_HEADER_LEN < l) return false;
-    this.capturer = readMac(this.buf, p);
-    this.destination = readMac(this.buf, p + PEER_NAME_LEN);
     this.frameOff = p + SLEEVE_FRAME_HEADER_LEN;
     this.frameLen = l;
     return true;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../../src/bytes.ts';
 import { WireError } from '../../src/wire-error.ts';
-import { VxlanView, parseVxlan, emitVxlan, formatVxlan, describeVxlan, VXLAN_HEADER_LEN } from '../../src/encap/vxlan.ts';
+import { VxlanView, parseVxlan, emitVxlan, formatVxlan, describeVxlan } from '../../src/encap/vxlan.ts';
 import {
   VxlanEncapsulator, VxlanDecapsulator, VXLAN_ENCAP_OVERHEAD, flowSrcPort, innerFlowHash,
 } from '../../src/encap/vxlan-encap.ts';
