@@ -9,6 +9,9 @@ import { bridgeCommand } from './commands/bridge.ts';
 import { sysctlCommand } from './commands/sysctl.ts';
 import { hostnameCommand } from './commands/hostname.ts';
 import { catCommand, echoCommand } from './commands/files.ts';
+import { digCommand } from './commands/dig.ts';
+import { nslookupCommand } from './commands/nslookup.ts';
+import { hostCommand } from './commands/host.ts';
 import { trueCommand, falseCommand, colonCommand, sleepCommand, setCommand } from './commands/builtins.ts';
 
 export const shellCommands: ShellCommand[] = [
@@ -26,6 +29,9 @@ export const shellCommands: ShellCommand[] = [
   colonCommand,
   sleepCommand,
   setCommand,
+  digCommand,
+  nslookupCommand,
+  hostCommand,
 ];
 
 const byName = new Map(shellCommands.map((c) => [c.name, c]));
