@@ -138,7 +138,8 @@ export function explainRouteError(ns: Netns, spec: RouteSpec, e: NetlinkError): 
     if (r && spec.dev && r.dev !== spec.dev) return `gateway ${spec.via} is on-link through ${r.dev}, not ${spec.dev}`;
     const slash32 = ns.devices.flatMap((d) => d.addrs.filter((a) => a.len === 32 && a.scope !== 'host' && (a.addr & 0xffffff00) === (gw & 0xffffff00)));
     if (slash32.length) return `gateway ${spec.via} is not on a connected subnet of ${label}: its address ${ipv4ToString(slash32[0]!.addr)} is a /32 (added without a prefix), which gives no connected route`;
-    return `gateway ${spec.via} is not on a connected subnet of ${label} (${addrList(ns)}): the kernel needs a link route covering the gateway`;
+    const near = ns.devices.flatMap((d) => d.addrs).find((a) => a.scope !== 'host' && diffOctets(a.addr & 0xffffff00, gw & 0xffffff00) === 1);
+    return `gateway ${spec.via} is not on a connected subnet of ${label} (${addrList(ns)}): the kernel needs a link route covering the gateway${near ? `; ${ipv4ToString(near.addr)} differs from ${spec.via}'s subnet by one octet: a typo?` : ''}`;
   }
   if (/Device for nexthop is not up/.test(e.message)) return `the device for that route is down in ${label}: bring it up first`;
   if (/File exists/.test(e.message)) {

@@ -9,6 +9,7 @@ import { bridgeCommand } from './commands/bridge.ts';
 import { sysctlCommand } from './commands/sysctl.ts';
 import { hostnameCommand } from './commands/hostname.ts';
 import { catCommand, echoCommand } from './commands/files.ts';
+import { grepCommand, headCommand, tailCommand } from './commands/text.ts';
 import { digCommand } from './commands/dig.ts';
 import { nslookupCommand } from './commands/nslookup.ts';
 import { hostCommand } from './commands/host.ts';
@@ -24,6 +25,9 @@ export const shellCommands: ShellCommand[] = [
   hostnameCommand,
   catCommand,
   echoCommand,
+  grepCommand,
+  headCommand,
+  tailCommand,
   trueCommand,
   falseCommand,
   colonCommand,

@@ -154,7 +154,7 @@ export function parseScript(src: string): ScriptLine[] {
     const end = (conn: SimpleCommand['connector'], pipe = false) => {
       if (c.argv.length === 0) throw new ScriptSyntaxError(start + 1, `syntax error near unexpected token \`${conn ?? '|'}'`);
       commands.push(c);
-      c = { argv: [], redirects: [], stdin: null, stdinFile: null, connector: conn, piped: pipe };
+      c = { argv: [], redirects: [], stdin: null, stdinFile: null, connector: conn, piped: false };
       if (pipe) commands[commands.length - 1]!.piped = true;
     };
     for (let k = 0; k < toks.length; k++) {

@@ -21,8 +21,8 @@ function filter(ctx: Ctx, args: string[], obj: string): { br?: string; dev?: str
         return 255;
       }
       if (!ctx.ns.dev(v)) {
-        ctx.err(`Cannot find ${w === 'br' ? 'bridge' : 'device'} "${v}"\n`);
-        return 1;
+        ctx.err(w === 'br' ? `Cannot find bridge device "${v}"\n` : `Cannot find device "${v}"\n`);
+        return w === 'br' ? 255 : 1;
       }
       if (w === 'br') f.br = v;
       else f.dev = v;

@@ -75,9 +75,16 @@ TYPE := { bridge | veth }   (the types wirestack models)
 function add(ctx: IpCtx, args: string[]): number {
   const p = parseLink(args, true);
   if (p.name && p.dev) throw new IpExit('both "name" and "dev" cannot be used when creating devices.', 255);
-  const name = p.name ?? p.dev;
+  let name = p.name ?? p.dev;
   if (!p.type) throw new IpExit('Not enough information: "type" argument is required', 1);
-  if (name === undefined) throw new IpExit('Not enough information: "dev" argument is required.', 255);
+  if (name === undefined) {
+    // no name: the kernel picks the first free TYPE%d
+    const base = p.type === 'veth' ? 'veth' : p.type;
+    let n = 0;
+    while (ctx.ns.dev(`${base}${n}`)) n++;
+    name = `${base}${n}`;
+  }
+  let devName = name;
   if (p.type === 'veth') {
     let peer: string | undefined;
     let peerSet: LinkSetOptions = {};
@@ -91,26 +98,32 @@ function add(ctx: IpCtx, args: string[]): number {
       peerSet = q.set;
     }
     if (peer === undefined) {
-      // the kernel names an unnamed peer vethN with the first free N
+      // the kernel registers the peer first, so an unnamed peer takes the first free vethN (and an
+      // unnamed device the next one)
       let n = 0;
       while (ctx.ns.dev(`veth${n}`)) n++;
       peer = `veth${n}`;
+      if (p.name === undefined && p.dev === undefined) {
+        let m = n + 1;
+        while (ctx.ns.dev(`veth${m}`)) m++;
+        devName = `veth${m}`;
+      }
     }
     return nl(ctx, () => {
-      ctx.ns.linkAddVeth(name, peer!);
-      if (Object.keys(p.set).length) ctx.ns.linkSet(name, p.set);
+      ctx.ns.linkAddVeth(devName, peer!);
+      if (Object.keys(p.set).length) ctx.ns.linkSet(devName, p.set);
       if (Object.keys(peerSet).length) ctx.ns.linkSet(peer!, peerSet);
     });
   }
   if (p.type === 'bridge') {
     if (p.typeArgs.length) throw new IpExit(`wirestack: bridge options (${p.typeArgs.join(' ')}) are not modelled`, 1);
     return nl(ctx, () => {
-      ctx.ns.linkAddBridge(name);
-      if (Object.keys(p.set).length) ctx.ns.linkSet(name, p.set);
+      ctx.ns.linkAddBridge(devName);
+      if (Object.keys(p.set).length) ctx.ns.linkSet(devName, p.set);
     });
   }
   // iproute2 finds no plugin for the type and the kernel has no such rtnl_link_ops
-  if (ctx.ns.dev(name)) {
+  if (ctx.ns.dev(devName)) {
     ctx.err('RTNETLINK answers: File exists\n');
     return 2;
   }
@@ -214,7 +227,8 @@ export function ipLink(ctx: IpCtx, args: string[]): number {
   const rest = args.slice(1);
   if (cmd === undefined) return showLinks(ctx, [], 'link');
   if (matches(cmd, 'add')) return add(ctx, rest);
-  if (cmd === 'set' || matches(cmd, 'change')) return set(ctx, rest);
+  // iplink.c tests "set" by prefix before "show": `ip l s lo` is `ip link set lo`
+  if (matches(cmd, 'set') || matches(cmd, 'change')) return set(ctx, rest);
   if (matches(cmd, 'delete')) return del(ctx, rest);
   if (matches(cmd, 'show') || matches(cmd, 'lst') || matches(cmd, 'list')) return showLinks(ctx, rest, 'link');
   if (matches(cmd, 'help')) throw new IpExit(LINK_USAGE, 255);

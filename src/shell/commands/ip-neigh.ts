@@ -33,11 +33,8 @@ function modify(ctx: IpCtx, args: string[], op: 'add' | 'replace' | 'del'): numb
     ctx.explain(noDevice(ctx, dev));
     return 1;
   }
-  if (op !== 'del' && lladdr === undefined) {
-    // the kernel refuses a new entry without an address unless nud is incomplete/none
-    ctx.err('Error: No link layer address given.\n');
-    return 2;
-  }
+  // without lladdr a permanent entry takes the device's broadcast address (as the kernel does on Ethernet)
+  if (op !== 'del' && lladdr === undefined) lladdr = 'ff:ff:ff:ff:ff:ff';
   return nl(ctx, () => {
     if (op === 'del') ctx.ns.neighDel(dst!, dev!);
     else ctx.ns.neighAdd(dst!, lladdr!, dev!, op === 'replace');

@@ -15,11 +15,11 @@ type Handler = (ctx: IpCtx, args: string[]) => number | Promise<number>;
 // ip.c's table order decides abbreviations; objects wirestack does not model are listed so that
 // their abbreviations resolve as they do on Linux (and then say they are not modelled).
 const OBJECTS: [string, Handler | null][] = [
-  ['address', ipAddr], ['addrlabel', null], ['amt', null], ['fou', null], ['ila', null], ['ioam', null], ['l2tp', null],
-  ['link', ipLink], ['macsec', null], ['maddress', null], ['monitor', null], ['mptcp', null], ['mroute', null], ['mrule', null],
-  ['neighbor', ipNeigh], ['neighbour', ipNeigh], ['netconf', null], ['netns', ipNetns], ['nexthop', null], ['ntable', null],
-  ['ntbl', null], ['route', ipRoute], ['rule', null], ['sr', null], ['tap', null], ['tcpmetrics', null], ['tcp_metrics', null],
-  ['token', null], ['tunnel', null], ['tuntap', null], ['vrf', null], ['xfrm', null], ['help', null],
+  ['address', ipAddr], ['addrlabel', null], ['maddress', null], ['route', ipRoute], ['rule', null], ['neighbor', ipNeigh],
+  ['neighbour', ipNeigh], ['ntable', null], ['ntbl', null], ['link', ipLink], ['l2tp', null], ['fou', null], ['ila', null],
+  ['macsec', null], ['tunnel', null], ['tuntap', null], ['tap', null], ['token', null], ['tcpmetrics', null], ['tcp_metrics', null],
+  ['monitor', null], ['xfrm', null], ['mroute', null], ['mrule', null], ['netns', ipNetns], ['netconf', null], ['vrf', null],
+  ['sr', null], ['nexthop', null], ['mptcp', null], ['ioam', null], ['stats', null], ['help', null],
 ];
 
 export const IP_USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }

@@ -29,8 +29,8 @@ function run(ctx: Ctx, argv: string[]): number {
   for (const k of keys) {
     const eq = k.indexOf('=');
     if (write && eq < 0) {
-      ctx.err(`sysctl: "${k}" must be of the form name=value\n`);
-      rc = 255;
+      ctx.err('sysctl: command line(0): invalid syntax, continuing...\n');
+      rc = 1;
       continue;
     }
     try {
