@@ -14,7 +14,7 @@ import { startUdpDnsServer, type UdpDnsServer } from '../../src/dns/udp-server.t
 import { decodeDnsMessage, dnsMessage, encodeDnsMessage, type DnsMessage } from '../../src/dns/message.ts';
 import { DnsType, parseDnsType } from '../../src/dns/types.ts';
 import { digQuestion, digRecord, formatDig, hostAnswer, hostNotFound, nslookupAnswer, nslookupHeader } from '../../src/dns/dig-format.ts';
-import { ZONE } from './stub-resolver-lab.test.ts';
+import { ZONE } from './fixtures/mycompany-zone.ts';
 
 function runAsync(cmd: string, args: string[]): Promise<{ status: number; stdout: string }> {
   return new Promise((res) => {

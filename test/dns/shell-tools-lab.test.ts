@@ -11,7 +11,7 @@ import { parseZoneFile } from '../../src/dns/zone-file.ts';
 import { serveDns } from '../../src/dns/lab-server.ts';
 import { resolveHost } from '../../src/shell/commands/dns-resolve.ts';
 import type { Ctx } from '../../src/shell/command.ts';
-import { ZONE } from './stub-resolver-lab.test.ts';
+import { ZONE } from './fixtures/mycompany-zone.ts';
 
 const SETUP = `
 ip netns add client

@@ -9,16 +9,8 @@ import { parseZoneFile } from '../../src/dns/zone-file.ts';
 import { labResolver, runToCompletion, serveDns } from '../../src/dns/lab-server.ts';
 import { DnsType } from '../../src/dns/types.ts';
 import type { ResolveResult } from '../../src/dns/stub-resolver.ts';
+import { ZONE } from './fixtures/mycompany-zone.ts';
 
-export const ZONE = `$ORIGIN mycompany.com.
-$TTL 300
-@    IN SOA ns1 hostmaster 1 3600 600 86400 60
-     IN NS  ns1
-ns1  IN A   10.0.0.53
-web  IN A   10.0.0.5
-www  IN CNAME web
-mail IN MX 10 web
-`;
 
 /** client (10.0.0.10) and dns (10.0.0.53) on one veth pair. */
 export function dnsLab(seed = 7): { lab: Lab; files: Map<string, string> } {
