@@ -161,7 +161,7 @@ export class IpStack {
 
   /** Gratuitous ARP (an announcement: request with sender = target = the address). */
   gratuitousArp(dev: NetDevice, addr: number): void {
-    if (dev.kind !== 'veth' && dev.kind !== 'bridge') return;
+    if ((dev.kind !== 'veth' && dev.kind !== 'bridge' && dev.kind !== 'external') || dev.noArp) return;
     if (!dev.carrier) return;
     this.sendArp(dev, ArpOp.REQUEST, BROADCAST_MAC, addr, 0, addr);
   }
@@ -282,12 +282,25 @@ export class IpStack {
    * header into the 14 bytes in front of it. The cache queues a copy while the next hop is unresolved.
    */
   neighOutput(dev: NetDevice, nh: number, buf: Uint8Array, ipOff: number, len: number): void {
-    if (dev.kind === 'loopback') {
+    if (dev.kind === 'loopback' || dev.noArp) {
+      // no neighbour resolution: loopback, and IP-level external links (IFF_NOARP)
       this.sendTo(dev, 0, buf, ipOff, len);
       return;
     }
-    if (nh === 0xffffffff || this.isSubnetBroadcast(dev, nh)) {
+    nh = nh | 0; // compared as int32 below: a uint32 ≥ 2^31 passed on would be a heap number
+    if (nh === -1 || this.isSubnetBroadcast(dev, nh)) {
       this.sendTo(dev, BROADCAST_MAC, buf, ipOff, len);
+      return;
+    }
+    // Fast path: a PERMANENT/NOARP/REACHABLE entry, whose MAC bytes are copied into the frame.
+    const id = this.neigh.connectedId(nh, dev.ifindex);
+    if (id >= 0) {
+      const eo = ipOff - ETH;
+      this.neigh.writeMac(id, buf, eo);
+      writeDevMac(buf, eo + 6, dev);
+      buf[eo + 12] = EtherType.IPV4 >>> 8;
+      buf[eo + 13] = EtherType.IPV4 & 0xff;
+      dev.xmit(buf, eo, len + ETH);
       return;
     }
     const now = this.now;
@@ -299,14 +312,16 @@ export class IpStack {
       return;
     }
     const before = this.neigh.unresolvedDiscards;
-    this.neighActions(this.neigh.resolve(nh, dev.ifindex, now, buf, ipOff, len));
+    this.neighActions(this.neigh.resolve(nh >>> 0, dev.ifindex, now, buf, ipOff, len));
     if (this.neigh.unresolvedDiscards !== before) dev.drop(DropReason.QUEUE_FULL, false);
   }
 
+  /** `a` as int32 or uint32; compared as int32. */
   private isSubnetBroadcast(dev: NetDevice, a: number): boolean {
+    a = a | 0;
     for (const x of dev.addrs) {
       if (x.len >= 31) continue;
-      if (x.brd === a || ((x.addr | ~prefixMask(x.len)) >>> 0) === a) return true;
+      if ((x.brd | 0) === a || (x.addr | ~prefixMask(x.len)) === a) return true;
     }
     return false;
   }
@@ -321,8 +336,12 @@ export class IpStack {
       return;
     }
     const total = ip.totalLength;
+    // netfilter PREROUTING runs before the routing decision: a DNAT changes where the packet goes
+    const nf = this.ns.netfilter;
+    if (nf !== null && !nf.prerouting(dev, buf, off, total)) return;
     const dst = ip.dst;
     if (this.ns.isLocal(dst) || dst === 0xffffffff || this.isSubnetBroadcast(dev, dst)) {
+      if (nf !== null && !nf.input(dev, buf, off, total)) return;
       this.localDeliver(dev, buf, off, total);
       return;
     }
@@ -337,12 +356,13 @@ export class IpStack {
 
   /** Routes and forwards a checked datagram received on `inDev` (the fast path). */
   forward(inDev: NetDevice, buf: Uint8Array, off: number, len: number): void {
-    const dst = u32(buf, off + 16);
+    // int32 addresses on this path: a uint32 ≥ 2^31 passed to a call that is not inlined is boxed
+    const dst = (buf[off + 16]! << 24) | (buf[off + 17]! << 16) | (buf[off + 18]! << 8) | buf[off + 19]!;
     const r = this.ns.fib.lookup(dst);
     const out = r !== null ? this.ns.byIndex[r.ifindex] : undefined;
     if (r === null || out === undefined) {
       inDev.drop(DropReason.NO_ROUTE, true);
-      this.ns.lab.note(`no route to ${ipv4ToString(dst)} in ${this.ns.name}: ICMP net unreachable`);
+      this.ns.lab.note(`no route to ${ipv4ToString(dst >>> 0)} in ${this.ns.name}: ICMP net unreachable`);
       this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.NET, buf, off, len, 0);
       return;
     }
@@ -352,7 +372,7 @@ export class IpStack {
       this.icmpError(IcmpType.TIME_EXCEEDED, 0, buf, off, len, 0);
       return;
     }
-    const nh = r.gateway !== 0 ? r.gateway : dst;
+    const nh = r.gateway !== 0 ? r.gateway | 0 : dst;
     if (len > out.mtu) {
       if ((buf[off + 6]! & 0x40) !== 0) {
         inDev.drop(DropReason.FRAG_NEEDED, true);
@@ -361,15 +381,22 @@ export class IpStack {
         return;
       }
       forwardRewrite(buf, off, 0, 0, 0);
+      const nf = this.ns.netfilter;
+      if (nf !== null && !nf.forward(inDev, out, this.sourceFor(r, out, dst), buf, off, len)) return;
       this.fragDev = out;
-      this.fragNh = nh;
+      this.fragNh = nh >>> 0;
       this.ns.lab.note(`fragmented to mtu ${out.mtu} of ${out.name}`);
       fragmentIpv4(buf, off, len, out.mtu, this.fragSink, this.fragScratch);
+      if (nf !== null) nf.sent();
       return;
     }
     // TTL − 1 with an RFC 1624 checksum update; the MAC rewrite is done by neighOutput
     forwardRewrite(buf, off, 0, 0, 0);
+    // netfilter FORWARD + POSTROUTING (after the TTL decrement, as ip_forward runs them)
+    const nf = this.ns.netfilter;
+    if (nf !== null && !nf.forward(inDev, out, this.sourceFor(r, out, dst), buf, off, len)) return;
     this.neighOutput(out, nh, buf, off, len);
+    if (nf !== null) nf.sent();
   }
 
   /** Preferred source address for packets sent over `r` to `dst` (fib_select_addr / inet_select_addr). */
@@ -387,23 +414,31 @@ export class IpStack {
    * filled). Returns '' or the errno the socket would see.
    */
   output(buf: Uint8Array, ipOff: number, len: number): string {
+    // netfilter OUTPUT; the destination is read afterwards, so a DNAT there re-routes
+    const nf = this.ns.netfilter;
+    if (nf !== null) {
+      const e = nf.output(buf, ipOff, len);
+      if (e !== '') return e;
+    }
     const dst = u32(buf, ipOff + 16);
     if (this.ns.isLocal(dst)) {
       if (!this.ns.lo.adminUp) return 'ENETUNREACH';
+      if (nf !== null && !nf.postroutingLocal(this.ns.lo, dst, buf, ipOff, len)) return 'EPERM';
       this.neighOutput(this.ns.lo, dst, buf, ipOff, len);
+      if (nf !== null) nf.sent();
       return '';
     }
     const r = this.ns.fib.lookup(dst);
     const dev = r !== null ? this.ns.byIndex[r.ifindex] : undefined;
     if (r === null || dev === undefined) return 'ENETUNREACH';
+    if (len > dev.mtu && (buf[ipOff + 6]! & 0x40) !== 0) return 'EMSGSIZE';
+    if (nf !== null && !nf.postroutingLocal(dev, this.sourceFor(r, dev, dst), buf, ipOff, len)) return 'EPERM';
     if (len > dev.mtu) {
-      if ((buf[ipOff + 6]! & 0x40) !== 0) return 'EMSGSIZE';
       this.fragDev = dev;
       this.fragNh = r.gateway || dst;
       fragmentIpv4(buf, ipOff, len, dev.mtu, this.fragSink, this.fragScratch);
-      return '';
-    }
-    this.neighOutput(dev, r.gateway || dst, buf, ipOff, len);
+    } else this.neighOutput(dev, r.gateway || dst, buf, ipOff, len);
+    if (nf !== null) nf.sent();
     return '';
   }
 
@@ -612,4 +647,17 @@ function sumRange(b: Uint8Array, o: number, l: number): number {
   for (let i = o; i < end; i += 2) s += (b[i]! << 8) | b[i + 1]!;
   if (l & 1) s += b[o + l - 1]! << 8;
   return s;
+}
+
+/** Writes the device's MAC at b[o, o+6) without passing the 48-bit number to another call. */
+function writeDevMac(b: Uint8Array, o: number, dev: NetDevice): void {
+  const m = dev.mac;
+  const hi = Math.floor(m / 0x100000000);
+  const lo = m % 0x100000000;
+  b[o] = hi >>> 8;
+  b[o + 1] = hi;
+  b[o + 2] = lo >>> 24;
+  b[o + 3] = lo >>> 16;
+  b[o + 4] = lo >>> 8;
+  b[o + 5] = lo;
 }

@@ -8,7 +8,8 @@ import type { Netns } from './netns.ts';
 function flags(d: NetDevice): string {
   const f: string[] = [];
   if (d.adminUp && !d.carrier && d.kind !== 'loopback') f.push('NO-CARRIER');
-  f.push(...(d.kind === 'loopback' ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST']));
+  // an IP-level external link looks like a tun device: POINTOPOINT,MULTICAST,NOARP
+  f.push(...(d.kind === 'loopback' ? ['LOOPBACK'] : d.noArp ? ['POINTOPOINT', 'MULTICAST', 'NOARP'] : ['BROADCAST', 'MULTICAST']));
   if (d.adminUp) f.push('UP');
   if (d.carrier) f.push('LOWER_UP');
   return `<${f.join(',')}>`;
@@ -20,7 +21,7 @@ function head(ns: Netns, d: NetDevice, mode: boolean): string[] {
   const l1 = `${d.ifindex}: ${d.displayName()}: ${flags(d)} mtu ${d.mtu} qdisc ${qdisc}${master} state ${d.operState}${mode ? ' mode DEFAULT' : ''} group default qlen ${d.qlen}`;
   const kind = d.kind === 'loopback' ? 'loopback' : 'ether';
   const brd = d.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';
-  let l2 = `    link/${kind} ${macToString(d.mac)} brd ${brd}`;
+  let l2 = d.noArp ? '    link/none ' : `    link/${kind} ${macToString(d.mac)} brd ${brd}`;
   if (d.kind === 'veth' && d.peer && d.peer.netns !== ns) l2 += ` link-netns ${d.peer.netns.name}`;
   return [l1, l2];
 }

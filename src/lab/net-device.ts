@@ -5,7 +5,8 @@ import type { Port } from '../link/port.ts';
 import type { Netns } from './netns.ts';
 import type { Bridge } from '../ethernet/bridge.ts';
 
-export type DevKind = 'loopback' | 'veth' | 'bridge';
+/** 'external': bound to a Port outside the lab (a TAP device, a raw IP socket), see Netns.linkAddExternal. */
+export type DevKind = 'loopback' | 'veth' | 'bridge' | 'external';
 
 /** Why a frame was dropped; each reason has its own counter (`ip -s link`-style listings). */
 export const DropReason = {
@@ -24,11 +25,12 @@ export const DropReason = {
   REASSEMBLY: 12,    // fragment dropped by reassembly (timeout, overlap, too big)
   QUEUE_FULL: 13,    // neighbour resolution queue full
   MTU: 14,           // frame larger than the receiving device's MTU
+  NETFILTER: 15,     // an iptables rule (or conntrack: invalid, table full) dropped or rejected it
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 export const DROP_REASON_NAMES = [
   'link-down', 'malformed', 'otherhost', 'not-forwarding', 'no-route', 'ttl-expired', 'arp-failed',
-  'frag-needed', 'no-socket', 'unknown-proto', 'hairpin', 'port-disabled', 'reassembly', 'queue-full', 'mtu',
+  'frag-needed', 'no-socket', 'unknown-proto', 'hairpin', 'port-disabled', 'reassembly', 'queue-full', 'mtu', 'netfilter',
 ] as const;
 
 export class DevStats {
@@ -73,6 +75,8 @@ export class NetDevice {
   readonly addrs: IfAddr[] = [];
   readonly stats = new DevStats();
   qlen = 1000;
+  /** IFF_NOARP: no neighbour resolution, frames leave with a zero destination MAC (medium 'ip' links). */
+  noArp = false;
 
   constructor(
     public netns: Netns,
@@ -97,6 +101,8 @@ export class NetDevice {
         return this.peer !== null && this.peer.adminUp;
       case 'bridge':
         return this.bridge !== null && this.bridge.hasCarrierPort();
+      case 'external':
+        return true; // the real device's side is as up as its file descriptor is open
     }
   }
 

@@ -3,7 +3,9 @@
 // plane (ARP, IPv4 input/forward/output, ICMP, UDP) lives in ip-stack.ts and runs on the lab clock.
 import { parseCidr, tryParseIpv4, ipv4ToString, prefixMask, inPrefix } from '../ip/address.ts';
 import { tryParseMac } from '../ethernet/mac.ts';
-import { NetDevice, type IfAddr } from './net-device.ts';
+import { NetDevice, type IfAddr, type DevKind } from './net-device.ts';
+import type { Port } from '../link/port.ts';
+import { IpToEthernetPort } from './external-port.ts';
 import { RouteTable, RouteError, type Route } from '../ip/route-table.ts';
 import { formatRoute, formatRouteN } from '../ip/route-format.ts';
 import { Msg, NetlinkError } from './errors.ts';
@@ -11,12 +13,13 @@ import { IpStack } from './ip-stack.ts';
 import { Bridge } from '../ethernet/bridge.ts';
 import { DropReason } from './net-device.ts';
 import type { Lab } from './lab.ts';
+import type { LabNetfilter } from './netfilter-hooks.ts';
 import { formatIpLink, formatIpAddr, formatIpSLink } from './listings.ts';
 import { formatNeigh, formatArpN, type NudName } from '../arp/neighbor-cache.ts';
 import { macToString } from '../ethernet/mac.ts';
 import { LoopbackPort } from '../link/loopback.ts';
 import { UdpSocket } from './udp-socket.ts';
-import { ping, type PingOptions, type PingResult } from './apps/ping.ts';
+import { ping, pingAsync, type PingOptions, type PingResult } from './apps/ping.ts';
 
 export interface LinkSetOptions {
   up?: boolean;
@@ -45,6 +48,8 @@ export class Netns {
   /** Devices by ifindex, for the fast path (route → device without a search). */
   readonly byIndex: (NetDevice | undefined)[] = [];
   readonly stack: IpStack;
+  /** iptables/conntrack, loaded on first use (LabNetfilter.of); null = no hooks run. */
+  netfilter: LabNetfilter | null = null;
   readonly lo: NetDevice;
   readonly sysctls = new Map<string, string>([
     ['net.ipv4.ip_forward', '0'],
@@ -73,7 +78,7 @@ export class Netns {
     return this.nextIfindex++;
   }
 
-  private addDevice(name: string, kind: 'loopback' | 'veth' | 'bridge', mac: number, port: LoopbackPort | import('../link/veth.ts').VethEnd | null): NetDevice {
+  private addDevice(name: string, kind: DevKind, mac: number, port: Port | null): NetDevice {
     const d = new NetDevice(this, this.allocIfindex(), name, kind, mac, port);
     this.devices.push(d);
     this.byIndex[d.ifindex] = d;
@@ -110,6 +115,30 @@ export class Netns {
     return [a, b];
   }
 
+  /**
+   * An interface bound to a Port outside the lab — a TapPort (its transmit goes to the TAP device,
+   * frames the kernel sends to the TAP enter this namespace's stack) or a medium 'ip' port such as
+   * RawIpPort (NOARP; see external-port.ts). Attaching one switches the lab to wall-clock time.
+   * Created down, like any new link; captures record it like every other device. The caller
+   * keeps ownership of the port: `linkDel` detaches it, closing it is the caller's job.
+   * `mac`: this interface's MAC (default: the next lab MAC; never the TAP's own kernel-side MAC).
+   */
+  linkAddExternal(name: string, port: Port, o: { mac?: number } = {}): NetDevice {
+    this.checkNewName(name);
+    const mac = o.mac ?? this.lab.nextMac();
+    let p: Port = port;
+    if (port.medium === 'ip') {
+      const a = new IpToEthernetPort(port);
+      a.mac = mac;
+      p = a;
+    }
+    const d = this.addDevice(name, 'external', mac, p);
+    d.mtu = port.mtu;
+    d.noArp = port.medium === 'ip';
+    this.lab.scheduler.useWallClock();
+    return d;
+  }
+
   /** `ip link add NAME type bridge`. */
   linkAddBridge(name: string): NetDevice {
     this.checkNewName(name);
@@ -132,6 +161,7 @@ export class Netns {
     if (d.kind === 'bridge') for (const p of d.bridge!.ports) if (p) this.setMaster(p as NetDevice, null);
     if (d.master) this.setMaster(d, null);
     this.removeDevice(d);
+    if (d.kind === 'external') d.port!.attach(() => {}); // frames from the real device go nowhere now
     if (d.peer) {
       if (d.peer.master) d.peer.netns.setMaster(d.peer, null);
       d.peer.netns.removeDevice(d.peer);
@@ -188,6 +218,7 @@ export class Netns {
     if (mac >= 0 && mac !== d.mac) {
       const old = d.mac;
       d.mac = mac;
+      if (d.port instanceof IpToEthernetPort) d.port.mac = mac;
       if (d.kind === 'bridge') {
         d.macSetByUser = true;
         d.bridge!.setOwnMac(old, mac);
@@ -200,6 +231,7 @@ export class Netns {
     if (o.mtu !== undefined) {
       d.mtu = o.mtu;
       if (d.kind === 'veth') d.port!.mtu = o.mtu;
+      // an external device's MTU is the real device's; we only stop sending larger frames
     }
     if (master !== undefined) this.setMaster(d, master);
     if (target && target !== this) this.moveTo(d, target);
@@ -520,6 +552,11 @@ export class Netns {
 
   ping(dst: string, opts: PingOptions = {}): PingResult {
     return ping(this, dst, opts);
+  }
+
+  /** ping for a lab on the wall clock (attached to real devices); equals ping() on a virtual clock. */
+  pingAsync(dst: string, opts: PingOptions = {}): Promise<PingResult> {
+    return pingAsync(this, dst, opts);
   }
 }
 

@@ -33,20 +33,41 @@ export class Scheduler {
   private pool: Ev[] = [];
   private seq = 0;
   private _now = 0;
-  readonly mode: ClockMode;
+  private _mode: ClockMode;
   private wallStart = 0n;
   private wallTimer: NodeJS.Timeout | null = null;
+  private wallImmediate: NodeJS.Immediate | null = null;
+  /** Lab time the armed wall timer fires at (Infinity when none is armed). */
+  private wallAt = Infinity;
+  private stopped = false;
   /** Events run so far (for tests and `runUntilIdle` bounds). */
   executed = 0;
 
   constructor(mode: ClockMode = 'virtual') {
-    this.mode = mode;
+    this._mode = mode;
     if (mode === 'wall') this.wallStart = process.hrtime.bigint();
+  }
+
+  /** 'virtual' (deterministic, runs only when asked) or 'wall' (follows the monotonic clock). */
+  get mode(): ClockMode {
+    return this._mode;
+  }
+
+  /**
+   * Switches a virtual clock to wall-clock time (a real device was attached): time continues from
+   * the current lab time, and due events run from Node's event loop from now on. Idempotent.
+   */
+  useWallClock(): void {
+    if (this._mode === 'wall') return;
+    this._mode = 'wall';
+    this.wallStart = process.hrtime.bigint() - BigInt(Math.round(this._now));
+    this.stopped = false;
+    this.kickWall();
   }
 
   /** Current lab time in ns. In wall mode it follows the monotonic clock since construction. */
   get now(): number {
-    if (this.mode === 'wall') {
+    if (this._mode === 'wall') {
       const w = Number(process.hrtime.bigint() - this.wallStart);
       if (w > this._now) this._now = w;
     }
@@ -67,7 +88,8 @@ export class Scheduler {
 
   /** Fast-path scheduling: `h.onEvent(arg)` after `delayNs`. No allocation in steady state. */
   post(delayNs: number, h: EventHandler, arg: number): void {
-    const e = this.alloc(this._now + delayNs);
+    // wall mode: relative to the real now (_now may lag it between events)
+    const e = this.alloc((this._mode === 'wall' ? this.now : this._now) + delayNs);
     e.h = h;
     e.fn = null;
     e.arg = arg;
@@ -133,25 +155,63 @@ export class Scheduler {
     return n;
   }
 
-  /** Wall mode: runs due events from Node's timer loop (for labs attached to real TAP devices). */
+  /**
+   * Wall mode: runs every event that is due now (frames from a real device call this after a
+   * batch so the lab's reaction leaves in the same turn of the event loop). Returns the count.
+   */
+  runDue(maxEvents = 1_000_000): number {
+    const now = this.now;
+    let n = 0;
+    while (n < maxEvents && this.heap.length > 0 && this.heap[0]!.t <= now) {
+      this.step();
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Wall mode: keeps one driver armed for the earliest event — setImmediate when it is due within
+   * a millisecond (setTimeout cannot wait less than 1 ms), else setTimeout. An earlier event than
+   * the armed one re-arms it. The driver is unref'd: real devices (or an app awaiting a result)
+   * keep the process alive, an idle lab does not.
+   */
   private kickWall(): void {
-    if (this.mode !== 'wall' || this.wallTimer) return;
+    if (this._mode !== 'wall' || this.stopped) return;
     const top = this.heap[0];
     if (!top) return;
-    const delayMs = Math.max(0, (top.t - this.now) / 1e6);
-    this.wallTimer = setTimeout(() => {
-      this.wallTimer = null;
-      const now = this.now;
-      while (this.heap.length > 0 && this.heap[0]!.t <= now) this.step();
-      this.kickWall();
-    }, delayMs);
-    this.wallTimer.unref?.();
+    if (top.t >= this.wallAt) return;
+    this.disarm();
+    const delayNs = top.t - this.now;
+    this.wallAt = top.t;
+    if (delayNs < 1e6) {
+      this.wallImmediate = setImmediate(this.onWall);
+      this.wallImmediate.unref?.();
+    } else {
+      this.wallTimer = setTimeout(this.onWall, delayNs / 1e6);
+      this.wallTimer.unref?.();
+    }
+  }
+
+  private readonly onWall = (): void => {
+    this.wallTimer = null;
+    this.wallImmediate = null;
+    this.wallAt = Infinity;
+    this.runDue();
+    this.kickWall();
+  };
+
+  private disarm(): void {
+    if (this.wallTimer) clearTimeout(this.wallTimer);
+    if (this.wallImmediate) clearImmediate(this.wallImmediate);
+    this.wallTimer = null;
+    this.wallImmediate = null;
+    this.wallAt = Infinity;
   }
 
   /** Stops the wall-clock driver (pending events stay queued). */
   stop(): void {
-    if (this.wallTimer) clearTimeout(this.wallTimer);
-    this.wallTimer = null;
+    this.stopped = true;
+    this.disarm();
   }
 
   // --- binary heap ordered by (t, seq) ---

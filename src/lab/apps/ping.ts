@@ -46,7 +46,19 @@ function fmtRtt(ms: number): string {
   return ms.toFixed(3);
 }
 
-export function ping(ns: Netns, dstStr: string, o: PingOptions = {}): PingResult {
+/** One ping run: the sends, the reply matching and the summary, driven by ping() or pingAsync(). */
+interface Session {
+  count: number;
+  intervalNs: number;
+  lingerNs: number;
+  res: PingResult;
+  /** Requests whose fate is known (reply, error or local send error). */
+  settled(): number;
+  sendOne(): void;
+  finish(): PingResult;
+}
+
+function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session {
   const count = o.count ?? 4;
   const intervalNs = (o.intervalMs ?? 1000) * 1e6;
   const size = o.size ?? 56;
@@ -146,18 +158,7 @@ export function ping(ns: Netns, dstStr: string, o: PingOptions = {}): PingResult
     }
   };
 
-  for (let i = 0; i < count; i++) {
-    if (i > 0) sched.runFor(intervalNs);
-    sendOne();
-  }
-  // linger for the outstanding replies (iputils waits up to -W / 10 s after the last request)
-  const end = sched.now + lingerNs;
-  while (done.size < res.transmitted && sched.now < end) {
-    if (sched.runUntil(Math.min(end, sched.now + 1e6), 100000) === 0 && sched.pending === 0) {
-      sched.runUntil(end);
-      break;
-    }
-  }
+  const finish = (): PingResult => {
   ns.stack.icmpListeners.delete(listener);
 
   // iputils reports the time up to the last request or reply, not the linger that followed
@@ -181,4 +182,65 @@ export function ping(ns: Netns, dstStr: string, o: PingOptions = {}): PingResult
   }
   if (pipe > 1) lines.push(`pipe ${pipe}`);
   return res;
+  };
+  return { count, intervalNs, lingerNs, res, settled: () => done.size, sendOne, finish };
+}
+
+/** ping on the virtual clock: runs the lab until every reply or the -W linger is in. */
+export function ping(ns: Netns, dstStr: string, o: PingOptions = {}): PingResult {
+  const s = begin(ns, dstStr, o);
+  if (!('sendOne' in s)) return s;
+  const sched = ns.lab.scheduler;
+  for (let i = 0; i < s.count; i++) {
+    if (i > 0) sched.runFor(s.intervalNs);
+    s.sendOne();
+  }
+  // linger for the outstanding replies (iputils waits up to -W / 10 s after the last request)
+  const end = sched.now + s.lingerNs;
+  while (s.settled() < s.res.transmitted && sched.now < end) {
+    if (sched.runUntil(Math.min(end, sched.now + 1e6), 100000) === 0 && sched.pending === 0) {
+      sched.runUntil(end);
+      break;
+    }
+  }
+  return s.finish();
+}
+
+/**
+ * ping on the wall clock (a lab attached to real devices): requests leave every `intervalMs` of
+ * real time from the lab scheduler and replies arrive as the real devices deliver them; resolves
+ * when every request is answered, or -W seconds after the last one. On a virtual clock it is
+ * ping() (same lines, deterministic).
+ */
+export function pingAsync(ns: Netns, dstStr: string, o: PingOptions = {}): Promise<PingResult> {
+  const sched = ns.lab.scheduler;
+  if (sched.mode !== 'wall') return Promise.resolve(ping(ns, dstStr, o));
+  const s = begin(ns, dstStr, o);
+  if (!('sendOne' in s)) return Promise.resolve(s);
+  return new Promise((resolve) => {
+    let sent = 0;
+    let finished = false;
+    let lingerUntil = Infinity;
+    // the scheduler's driver is unref'd: this keeps the process alive until the result is in
+    const keepAlive = setInterval(() => {}, 1000);
+    const next = (): void => {
+      s.sendOne();
+      sent++;
+      if (sent < s.count) sched.after(s.intervalNs, next);
+      else lingerUntil = sched.now + s.lingerNs;
+    };
+    // every millisecond of lab time: all answered, or the linger over?
+    const check = (): void => {
+      if (finished) return;
+      if (sent === s.count && (s.settled() >= s.res.transmitted || sched.now >= lingerUntil)) {
+        finished = true;
+        clearInterval(keepAlive);
+        resolve(s.finish());
+        return;
+      }
+      sched.after(1e6, check);
+    };
+    next();
+    check();
+  });
 }
