@@ -5,6 +5,7 @@ import { craftCommand } from './commands/craft.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { demoCommand } from './commands/demo.ts';
 import { runCommand } from './commands/run.ts';
+import { shellCommand } from './commands/shell.ts';
 
 export const commands: Command[] = [
   dnsCommand,
@@ -12,4 +13,5 @@ export const commands: Command[] = [
   inspectCommand,
   demoCommand,
   runCommand,
+  shellCommand,
 ];

@@ -13,6 +13,8 @@ import { grepCommand, headCommand, tailCommand } from './commands/text.ts';
 import { digCommand } from './commands/dig.ts';
 import { nslookupCommand } from './commands/nslookup.ts';
 import { hostCommand } from './commands/host.ts';
+import { iptablesCommand, iptablesSaveCommand } from './commands/iptables.ts';
+import { conntrackCommand } from './commands/conntrack.ts';
 import { trueCommand, falseCommand, colonCommand, sleepCommand, setCommand } from './commands/builtins.ts';
 
 export const shellCommands: ShellCommand[] = [
@@ -36,6 +38,9 @@ export const shellCommands: ShellCommand[] = [
   digCommand,
   nslookupCommand,
   hostCommand,
+  iptablesCommand,
+  iptablesSaveCommand,
+  conntrackCommand,
 ];
 
 const byName = new Map(shellCommands.map((c) => [c.name, c]));

@@ -80,9 +80,16 @@ export class Runner {
       const rec: CommandRecord = { line: l.line, command: commandText(l, c), exit: 0, stdout: '', stderr: '' };
       let stdout = '';
       const captureOut = c.piped; // its stdout feeds the next command
+      // stdout goes to the terminal as it is produced unless a pipe or a redirection takes it
+      const live = !c.piped && !c.redirects.some((r) => r.fd === 1 || r.op === '>&1');
+      let shown = 0;
       const sink: Sink = {
         out: (s) => {
           stdout += s;
+          if (live) {
+            this.o.onStdout?.(s);
+            shown = stdout.length;
+          }
         },
         err: (s) => {
           rec.stderr += s;
@@ -127,7 +134,7 @@ export class Runner {
       if (captureOut) pipeIn = stdout;
       else {
         rec.stdout = stdout;
-        if (stdout) this.o.onStdout?.(stdout);
+        if (stdout.length > shown) this.o.onStdout?.(stdout.slice(shown));
       }
       status = rec.exit;
       this.session.lastExit = status;

@@ -211,12 +211,15 @@ export function parseScript(src: string): ScriptLine[] {
   return out;
 }
 
-/** True when `text` is an incomplete command (open quote, trailing `\`, unterminated heredoc): the shell asks for more. */
+/**
+ * True when `text` is an incomplete command (trailing `\`, unterminated here-document): the shell
+ * asks for more. Quotes do not span lines here, so an open quote is an error, not a prompt.
+ */
 export function needsMore(text: string): boolean {
   try {
     parseScript(text);
     return /(^|[^\\])(\\\\)*\\$/.test(text);
   } catch (e) {
-    return e instanceof ScriptSyntaxError && /EOF|end-of-file/.test(e.message);
+    return e instanceof ScriptSyntaxError && /end-of-file/.test(e.message);
   }
 }

@@ -159,8 +159,15 @@ async function pingUntilAborted(ctx: Ctx, ip: string, dest: string, opts: { inte
     total.errors += r.errors;
     total.rttsMs.push(...r.rttsMs);
     await new Promise<void>((res) => {
-      const t = setTimeout(res, opts.intervalMs);
-      ctx.signal?.addEventListener('abort', () => (clearTimeout(t), res()), { once: true });
+      const stop = () => {
+        clearTimeout(t);
+        res();
+      };
+      const t = setTimeout(() => {
+        ctx.signal?.removeEventListener('abort', stop);
+        res();
+      }, opts.intervalMs);
+      ctx.signal?.addEventListener('abort', stop, { once: true });
     });
   }
   const loss = total.transmitted ? Math.floor(((total.transmitted - total.received) * 100) / total.transmitted) : 0;
