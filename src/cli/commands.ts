@@ -5,6 +5,7 @@ import { craftCommand } from './commands/craft.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { demoCommand } from './commands/demo.ts';
 import { runCommand } from './commands/run.ts';
+import { tapCommand } from './commands/tap.ts';
 import { shellCommand } from './commands/shell.ts';
 
 export const commands: Command[] = [
@@ -14,4 +15,5 @@ export const commands: Command[] = [
   demoCommand,
   runCommand,
   shellCommand,
+  tapCommand,
 ];
