@@ -17,6 +17,8 @@ const UNICAST = 1 << 1, LOCAL = 1 << 2, BROADCAST = 1 << 3, MULTICAST = 1 << 5;
 
 export class LabNetfilter {
   readonly nf: Netfilter;
+  /** Tables a rule change has created (iptables-nft creates a table on its first change; iptables-save lists only those). */
+  readonly tables = new Set<string>();
   /** The state of the packet being received (PREROUTING → INPUT | FORWARD → POSTROUTING). */
   private readonly rxSt = new NfState();
   /** The state of a locally generated packet (OUTPUT → POSTROUTING); ICMP errors built while a
