@@ -172,8 +172,8 @@ export class Scheduler {
   /**
    * Wall mode: keeps one driver armed for the earliest event — setImmediate when it is due within
    * a millisecond (setTimeout cannot wait less than 1 ms), else setTimeout. An earlier event than
-   * the armed one re-arms it. The driver is unref'd: real devices (or an app awaiting a result)
-   * keep the process alive, an idle lab does not.
+   * the armed one re-arms it. The timer is unref'd: real devices (or an app awaiting a result)
+   * keep the process alive, an idle lab waiting for its next timer does not.
    */
   private kickWall(): void {
     if (this._mode !== 'wall' || this.stopped) return;
@@ -184,8 +184,9 @@ export class Scheduler {
     const delayNs = top.t - this.now;
     this.wallAt = top.t;
     if (delayNs < 1e6) {
+      // not unref'd: an unref'd immediate does not stop libuv's poll from blocking until the next
+      // ref'd timer or I/O, which delayed 10 µs veth hops by up to a second
       this.wallImmediate = setImmediate(this.onWall);
-      this.wallImmediate.unref?.();
     } else {
       this.wallTimer = setTimeout(this.onWall, delayNs / 1e6);
       this.wallTimer.unref?.();
