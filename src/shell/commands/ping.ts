@@ -5,7 +5,7 @@
 import type { Ctx, ShellCommand } from '../command.ts';
 import type { PingResult } from '../../lab/apps/ping.ts';
 import { tryParseIpv4 } from '../../ip/address.ts';
-import { hostsLookup } from './files.ts';
+import { resolveHost } from './dns-resolve.ts';
 import { explainPing } from '../explain.ts';
 
 const USAGE = `
@@ -93,13 +93,14 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
   const { o, dest } = p;
   let ip = dest;
   if (tryParseIpv4(dest) < 0) {
-    const found = hostsLookup(ctx.session.readFile(ctx.ns, '/etc/hosts') ?? '', dest);
-    if (found === null) {
-      ctx.err(`ping: ${dest}: Name or service not known\n`);
-      ctx.explain(`"${dest}" is not an address and no line of ${ctx.ns === ctx.session.lab.root ? 'the host' : ctx.ns.name}'s /etc/hosts names it (the lab resolves names from /etc/hosts only)`);
+    // Names resolve as getaddrinfo does: the namespace's nsswitch order over /etc/hosts and DNS.
+    const r = resolveHost(ctx, dest);
+    if ('error' in r) {
+      ctx.err(`ping: ${dest}: ${r.error}\n`);
+      ctx.explain(`"${dest}" is not an address, and neither ${ctx.ns === ctx.session.lab.root ? 'the host' : ctx.ns.name}'s /etc/hosts nor its DNS servers (/etc/resolv.conf) resolve it`);
       return 2;
     }
-    ip = found;
+    ip = r.ip;
   }
   let count = o.count;
   if (o.deadline !== undefined && count === undefined) count = Math.max(1, Math.floor(o.deadline / (o.intervalS ?? 1)));
