@@ -1,7 +1,10 @@
-// `wirestack demo` (what `npm start` runs): crafts the sample capture from a built-in spec, verifies it
-// and prints it as tshark would, so a new user sees the wire layer working in one command.
-import { mkdirSync } from 'node:fs';
+// `wirestack demo` (what `npm start` runs): first the primer's walkthrough (namespaces → veth →
+// bridge → gateway) in a lab with every interface captured to one pcapng, then the sample capture
+// crafted from a built-in spec, verified and printed as tshark would — the two main jobs in one go.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runScript } from './run.ts';
 import type { Command, Io } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { parseSpecText, craftToFile } from './craft.ts';
@@ -49,9 +52,14 @@ packets:
       - raw: {text: hello}
 `;
 
+// The walkthrough is the corrected primer example, read from the package so there is one copy.
+const WALKTHROUGH = fileURLToPath(new URL('../../../examples/primer/04-bridge-corrected.sh', import.meta.url));
+
 const help = `usage: wirestack demo [--out DIR]
 
-Crafts a sample capture (ARP, a VLAN-tagged ping, DNS over UDP, an ICMP error, a burst with
+Runs the primer's walkthrough (examples/primer/04-bridge-corrected.sh: two namespaces on a
+bridge, the bridge as their gateway, pings) in a lab, capturing every interface into
+DIR/primer.pcapng. Then crafts a sample capture (ARP, a VLAN-tagged ping, DNS over UDP, an ICMP error, a burst with
 incrementing fields) into DIR/demo.pcapng (default ./out), verifies every checksum and re-encoding,
 and prints the frames as tshark would. Open the file in Wireshark to compare.`;
 
@@ -65,6 +73,19 @@ async function run(args: string[], io: Io): Promise<number> {
     } else throw new UsageError(`unknown argument "${args[i]}"`);
   }
   mkdirSync(dir, { recursive: true });
+  const primer = join(dir, 'primer.pcapng');
+  io.out(`$ wirestack run examples/primer/04-bridge-corrected.sh --pcapng ${primer}`);
+  const script = readFileSync(WALKTHROUGH, 'utf8');
+  const res = await runScript(script, { pcapng: primer }, {
+    out: (s) => io.out(s.replace(/\n$/, "")),
+    err: (s) => io.err(s.replace(/\n$/, '')),
+  });
+  const primerLines: string[] = [];
+  packetList(primer, (l) => primerLines.push(l));
+  io.out(`\n$ wirestack inspect ${primer}   (${primerLines.length} frames on all interfaces; first 8)`);
+  io.out(primerLines.slice(0, 8).join('\n'));
+  io.out('');
+  if (res.exit !== 0) io.err(`the walkthrough failed (exit ${res.exit})`);
   const file = join(dir, 'demo.pcapng');
   const r = craftToFile(parseSpecText(SPEC), file);
   io.out(`$ wirestack craft <built-in spec> -o ${file}\nwrote ${r.frames} frames (${r.bytes} bytes)\n`);
@@ -76,7 +97,7 @@ async function run(args: string[], io: Io): Promise<number> {
   for (const f of inspectFrames(file)) bad += verifyFrame(f.data, f.d).length ? 1 : 0;
   io.out(`\n$ wirestack inspect --verify ${file}\n${bad ? `${bad} frames failed` : `${r.frames} frames verified: checksums good, byte-identical re-encoding`}`);
   io.out(`\nNext: wirestack inspect --json ${file}   |   tshark -r ${file}   |   wirestack craft --help`);
-  return bad ? 1 : 0;
+  return bad || res.exit !== 0 ? 1 : 0;
 }
 
 export const demoCommand: Command = {
