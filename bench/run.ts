@@ -1,6 +1,8 @@
 // `npm run bench`: runs every bench/*.bench.ts (or those named on the command line), prints a table
-// and writes bench/results/latest.json.
-import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+// and writes bench/results/latest.json. A full run rewrites the file; a subset (`npm run bench --
+// forwarding`) merges its rows into it by row name (replaced in place, new ones appended), so the
+// other areas' rows stay.
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Row, BenchFn } from './lib.ts';
@@ -27,5 +29,21 @@ for (const r of rows) {
   console.log(`${r.name.padEnd(w)}  ${fmt(r.value).padStart(14)} ${r.unit.padEnd(11)} ${base.padEnd(28)} ${(r.ratio ?? '-').toString().padStart(7)}  ${r.gc}`);
 }
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify(rows, null, 2) + '\n');
-console.log(`\nwrote bench/results/latest.json (${rows.length} rows)`);
+const latest = join(here, 'results', 'latest.json');
+let out = rows;
+if (only.length > 0 && existsSync(latest)) {
+  const old = JSON.parse(readFileSync(latest, 'utf8')) as Row[];
+  if (!Array.isArray(old)) throw new Error(`${latest}: not an array of rows; not merging into it`);
+  out = mergeRows(old, rows);
+}
+writeFileSync(latest, JSON.stringify(out, null, 2) + '\n');
+console.log(`\nwrote bench/results/latest.json (${out.length} rows, ${rows.length} from this run)`);
+
+/** `old` with every row named like one in `fresh` replaced in place, then fresh rows not in `old`. */
+function mergeRows(old: Row[], fresh: Row[]): Row[] {
+  const byName = new Map(fresh.map((r) => [r.name, r]));
+  const merged = old.map((r) => byName.get(r.name) ?? r);
+  const seen = new Set(old.map((r) => r.name));
+  for (const r of fresh) if (!seen.has(r.name)) merged.push(r);
+  return merged;
+}
