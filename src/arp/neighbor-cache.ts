@@ -141,13 +141,15 @@ export class NeighborCache {
 
   // Index: open addressing on the IP (so a lookup without ifindex finds any entry for the IP),
   // slot → entry id; entry fields in typed arrays indexed by id.
-  private idxIp: Uint32Array;
+  private idxIp: Int32Array; // int32 so a lookup compares without making a uint32 (see connectedId)
   private idxId: Int32Array; // -1 empty
   private idxMask: number;
   private ip: Uint32Array;
   private ifx: Int32Array;
   private state: Uint8Array;
   private mac: Float64Array;
+  /** The same MACs as 6 bytes per entry: the fast path copies them into frames (writeMac). */
+  private macBytes: Uint8Array;
   private updated: Float64Array;
   private confirmed: Float64Array;
   private used: Float64Array;
@@ -170,13 +172,14 @@ export class NeighborCache {
     const n = this.params.maxEntries;
     let cap = 16;
     while (cap < n * 2) cap *= 2;
-    this.idxIp = new Uint32Array(cap);
+    this.idxIp = new Int32Array(cap);
     this.idxId = new Int32Array(cap).fill(-1);
     this.idxMask = cap - 1;
     this.ip = new Uint32Array(n);
     this.ifx = new Int32Array(n);
     this.state = new Uint8Array(n);
     this.mac = new Float64Array(n).fill(-1);
+    this.macBytes = new Uint8Array(n * 6);
     this.updated = new Float64Array(n);
     this.confirmed = new Float64Array(n);
     this.used = new Float64Array(n);
@@ -206,7 +209,7 @@ export class NeighborCache {
   }
 
   private findId(ip: number, ifindex: number): number {
-    ip = ip >>> 0;
+    ip = ip | 0; // int32 or uint32 accepted; the index holds int32
     const m = this.idxMask;
     let i = hashIp(ip) & m;
     for (;;) {
@@ -302,6 +305,44 @@ export class NeighborCache {
     return this.mac[id]!;
   }
 
+  /**
+   * Output fast path without a clock: the id of the entry for `ip` (int32 or uint32) when it is
+   * PERMANENT, NOARP or REACHABLE — where lookup() would return its MAC and change nothing — else
+   * -1 (the caller then uses lookup()/resolve()). Pair with writeMac(); allocation-free, and no
+   * 48-bit number is made.
+   */
+  connectedId(ip: number, ifindex = 0): number {
+    const id = this.findId(ip, ifindex);
+    return id >= 0 && (this.state[id]! & NUD_CONNECTED) !== 0 ? id : -1;
+  }
+
+  /** Copies entry `id`'s MAC (from connectedId) into buf[off, off+6). */
+  writeMac(id: number, buf: Uint8Array, off: number): void {
+    const b = this.macBytes;
+    const s = id * 6;
+    buf[off] = b[s]!;
+    buf[off + 1] = b[s + 1]!;
+    buf[off + 2] = b[s + 2]!;
+    buf[off + 3] = b[s + 3]!;
+    buf[off + 4] = b[s + 4]!;
+    buf[off + 5] = b[s + 5]!;
+  }
+
+  private setMac(id: number, mac: number): void {
+    this.mac[id] = mac;
+    if (mac < 0) return;
+    const hi = Math.floor(mac / 0x100000000);
+    const lo = mac % 0x100000000;
+    const b = this.macBytes;
+    const s = id * 6;
+    b[s] = hi >>> 8;
+    b[s + 1] = hi;
+    b[s + 2] = lo >>> 24;
+    b[s + 3] = lo >>> 16;
+    b[s + 4] = lo >>> 8;
+    b[s + 5] = lo;
+  }
+
   /** State of the entry (NUD_* bit) or NUD_NONE if there is none. */
   stateOf(ip: number, ifindex = 0): number {
     const id = this.findId(ip, ifindex);
@@ -395,7 +436,7 @@ export class NeighborCache {
       this.state[id] = nu;
     }
     if (mac !== ha) {
-      this.mac[id] = mac;
+      this.setMac(id, mac);
       if (!(nu & NUD_CONNECTED)) this.confirmed[id] = now - 2 * this.params.baseReachableTime;
     }
     if (nu === old || old & NUD_VALID) return NONE;
@@ -488,7 +529,7 @@ export class NeighborCache {
     if (id < 0) id = this.create(ip, ifindex, now);
     if (id < 0) throw new NeighborError('RTNETLINK answers: No buffer space available');
     this.state[id] = nud;
-    this.mac[id] = mac;
+    this.setMac(id, mac);
     this.updated[id] = now;
     this.timer[id] = nud & NUD_IN_TIMER ? now + (nud & NUD_REACHABLE ? this.reachableTime : 0) : Infinity;
     if (nud & NUD_CONNECTED) this.confirmed[id] = now;
@@ -543,8 +584,9 @@ export class NeighborCache {
 }
 
 function hashIp(ip: number): number {
+  // Same bits for int32 and uint32 input; an int32 result (callers mask it) is never boxed.
   const h = Math.imul(ip ^ (ip >>> 16), 0x7feb352d);
-  return (h ^ (h >>> 15)) >>> 0;
+  return h ^ (h >>> 15);
 }
 
 // ---- listings -----------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ export interface RouteSelector {
 
 const EMPTY = 0xffffffff; // never a valid key: keys are masked prefixes and 255.255.255.255/32 is
 // stored in its own one-entry slot (see Level.bcast)
+const EMPTY_I32 = -1; // EMPTY as an int32
 
 /** Open-addressing table (linear probing, backward-shift delete) of prefixes of one length. */
 class Level {
@@ -92,15 +93,19 @@ class Level {
     this.mask = cap - 1;
   }
 
+  /**
+   * The route stored for `key`, given as an int32 (`prefix | 0`): the lookup fast path compares in
+   * int32 so that no uint32 ≥ 2^31 (a heap number when passed to a call that is not inlined) is made.
+   */
   get(key: number): Route | null {
-    if (key === EMPTY) return this.bcast;
+    if (key === EMPTY_I32) return this.bcast;
     const keys = this.keys;
     const m = this.mask;
     let i = hash32(key) & m;
     for (;;) {
-      const k = keys[i]!;
+      const k = keys[i]! | 0;
       if (k === key) return this.vals[i]!;
-      if (k === EMPTY) return null;
+      if (k === EMPTY_I32) return null;
       i = (i + 1) & m;
     }
   }
@@ -179,8 +184,9 @@ class Level {
 
 /** Multiplicative (Fibonacci-style) mix; the low bits index the table. */
 function hash32(k: number): number {
+  // Same bits for a key given as int32 or uint32; the int32 result (callers mask it) is never boxed.
   const h = Math.imul(k ^ (k >>> 16), 0x45d9f3b);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
 }
 
 /** List order of the Linux fib dump: dst asc, len desc, tos desc, metric asc. */
@@ -194,6 +200,8 @@ function compare(a: Route, b: Route): number {
 }
 
 const MASKS = Array.from({ length: 33 }, (_, l) => prefixMask(l));
+/** MASKS as int32, for the lookup fast path. */
+const MASKS_I32 = Int32Array.from(MASKS, (m) => m | 0);
 
 export class RouteTable {
   /** Routes in list order (see compare). Owned by the table; callers get them read-only. */
@@ -295,13 +303,13 @@ export class RouteTable {
    * route whatever its type: the caller turns unreachable/blackhole/prohibit into the right error.
    */
   lookup(dst: number): Route | null {
-    dst = dst >>> 0;
+    dst = dst | 0; // int32 or uint32 accepted; compared as int32 (see Level.get)
     let pop = (this.popHi & 0xfff) | this.top[dst >>> 20]!;
     const levels = this.levels;
     while (pop !== 0) {
       const z = Math.clz32(pop); // highest set bit ↔ longest populated length
       const len = 32 - z;
-      const r = levels[len]!.get((dst & MASKS[len]!) >>> 0);
+      const r = levels[len]!.get(dst & MASKS_I32[len]!);
       if (r !== null) return r;
       pop &= ~(1 << (31 - z));
     }
