@@ -7,8 +7,8 @@
 // The forwarding database is the shared src/ethernet/fdb.ts (typed-array open addressing keyed by
 // MAC and VLAN; local/static/dynamic entries; ageing 300 s by default, applied at lookup time so the
 // bridge needs no timer: the lab clock is passed in). VLAN filtering is off: every entry is VLAN 0.
-import { u16, u32 } from '../bytes.ts';
-import { isMulticast, macToString } from './mac.ts';
+import { u48 } from '../bytes.ts';
+import { macToString } from './mac.ts';
 import { Fdb, FDB_DELIVER_LOCAL, FdbError } from './fdb.ts';
 
 /** What the bridge needs from a port device. */
@@ -139,21 +139,22 @@ export class Bridge {
       return;
     }
     const now = this.hooks.now();
-    // 48-bit MACs read as two words: a number key without allocation
-    const src = u16(buf, off + 6) * 0x100000000 + u32(buf, off + 8);
-    if (!isMulticast(src) && src !== 0) this.fdb.learn(src, 0, ingress.bridgePortId, now);
-    const dst = u16(buf, off) * 0x100000000 + u32(buf, off + 2);
-    if (isMulticast(dst)) {
+    // The FDB reads both MACs straight from the frame as int32 halves: a 48-bit number passed to a
+    // call that is not inlined would be boxed (a heap number per frame).
+    if ((buf[off + 6]! & 1) === 0 && !isZeroMac(buf, off + 6)) this.fdb.learnAt(buf, off + 6, 0, ingress.bridgePortId, now);
+    if ((buf[off]! & 1) !== 0) {
+      // broadcast/multicast (I/G bit)
       this.flood(ingress.bridgePortId, buf, off, len);
       this.hooks.deliverLocal(buf, off, len);
       return;
     }
-    const port = this.lookup(dst, now);
+    const p0 = this.fdb.lookupAt(buf, off, 0, now);
+    const port = p0 === FDB_DELIVER_LOCAL ? -1 : p0 < 0 ? -2 : p0;
     if (port === -1) {
       this.hooks.deliverLocal(buf, off, len);
     } else if (port === ingress.bridgePortId) {
       this.hooks.dropped(ingress, 'hairpin');
-      this.hooks.note(`bridge: ${macToString(dst)} is behind the ingress port ${ingress.name}: dropped (no hairpin)`);
+      this.hooks.note(`bridge: ${macToString(u48(buf, off))} is behind the ingress port ${ingress.name}: dropped (no hairpin)`);
     } else if (port >= 0) {
       const p = this.ports[port]!;
       if (this.forwarding(p)) {
@@ -161,16 +162,16 @@ export class Bridge {
         p.xmit(buf, off, len);
       }
     } else {
-      this.hooks.note(`FDB flood: ${macToString(dst)} unknown to the bridge`);
+      this.hooks.note(`FDB flood: ${macToString(u48(buf, off))} unknown to the bridge`);
       this.flood(ingress.bridgePortId, buf, off, len);
     }
   }
 
   /** A frame sent by the host through the bridge device. */
   transmitLocal(buf: Uint8Array, off: number, len: number): void {
-    const dst = u16(buf, off) * 0x100000000 + u32(buf, off + 2);
-    if (!isMulticast(dst)) {
-      const port = this.lookup(dst, this.hooks.now());
+    if ((buf[off]! & 1) === 0) {
+      const p0 = this.fdb.lookupAt(buf, off, 0, this.hooks.now());
+      const port = p0 === FDB_DELIVER_LOCAL ? -1 : p0 < 0 ? -2 : p0;
       if (port >= 0) {
         const p = this.ports[port]!;
         if (this.forwarding(p)) p.xmit(buf, off, len);
@@ -200,4 +201,9 @@ export class Bridge {
   flushPort(dev: BridgePortDevice): void {
     this.fdb.flushPort(dev.bridgePortId, false);
   }
+}
+
+/** 00:00:00:00:00:00 at b[o, o+6) (never learned as a source). */
+function isZeroMac(b: Uint8Array, o: number): boolean {
+  return (b[o]! | b[o + 1]! | b[o + 2]! | b[o + 3]! | b[o + 4]! | b[o + 5]!) === 0;
 }

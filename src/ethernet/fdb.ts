@@ -56,8 +56,9 @@ export interface FdbOptions {
 export class Fdb {
   private cap: number;
   private mask: number;
-  private lo: Uint32Array; // MAC low 32 bits
-  private hi: Uint32Array; // MAC high 16 bits | vlan << 16
+  // Keys as int32 (Smi) halves, so the fast path never boxes a 48-bit MAC into a heap number.
+  private lo: Int32Array; // MAC low 32 bits
+  private hi: Int32Array; // MAC high 16 bits | vlan << 16
   private port: Int32Array; // -1 = empty slot
   private flags: Uint8Array;
   private updated: Float64Array;
@@ -75,8 +76,8 @@ export class Fdb {
     this.maxLearned = opts.maxLearned ?? 16384;
     this.cap = 64;
     this.mask = 63;
-    this.lo = new Uint32Array(64);
-    this.hi = new Uint32Array(64);
+    this.lo = new Int32Array(64);
+    this.hi = new Int32Array(64);
     this.port = new Int32Array(64).fill(-1);
     this.flags = new Uint8Array(64);
     this.updated = new Float64Array(64);
@@ -97,8 +98,11 @@ export class Fdb {
 
   /** Slot of (mac, vlan) or -1. */
   private find(mac: number, vlan: number): number {
-    const l = mac >>> 0;
-    const h = (Math.floor(mac / TWO32) | (vlan << 16)) >>> 0;
+    return this.findKey(mac | 0, Math.floor(mac / TWO32) | (vlan << 16));
+  }
+
+  /** Slot of the key (l = MAC low 32 bits, h = MAC high 16 bits | vlan << 16, both int32) or -1. */
+  private findKey(l: number, h: number): number {
     const m = this.mask;
     let i = hashKey(l, h) & m;
     const port = this.port;
@@ -110,9 +114,11 @@ export class Fdb {
   }
 
   private insert(mac: number, vlan: number, port: number, flags: number, now: number): void {
+    this.insertKey(mac | 0, Math.floor(mac / TWO32) | (vlan << 16), port, flags, now);
+  }
+
+  private insertKey(l: number, h: number, port: number, flags: number, now: number): void {
     if ((this.count + 1) * 2 > this.cap) this.grow();
-    const l = mac >>> 0;
-    const h = (Math.floor(mac / TWO32) | (vlan << 16)) >>> 0;
     const m = this.mask;
     let i = hashKey(l, h) & m;
     while (this.port[i]! >= 0) i = (i + 1) & m;
@@ -152,8 +158,8 @@ export class Fdb {
     const { lo, hi, port, flags, updated, used, cap } = this;
     this.cap = cap * 2;
     this.mask = this.cap - 1;
-    this.lo = new Uint32Array(this.cap);
-    this.hi = new Uint32Array(this.cap);
+    this.lo = new Int32Array(this.cap);
+    this.hi = new Int32Array(this.cap);
     this.port = new Int32Array(this.cap).fill(-1);
     this.flags = new Uint8Array(this.cap);
     this.updated = new Float64Array(this.cap);
@@ -182,14 +188,26 @@ export class Fdb {
    * 0, or the table is at maxLearned).
    */
   learn(mac: number, vlan: number, port: number, now: number): number {
+    return this.learnKey(mac | 0, Math.floor(mac / TWO32) | (vlan << 16), port, now);
+  }
+
+  /**
+   * learn() for the source MAC in a frame, read from buf[off, off+6) (the fast path: no 48-bit
+   * number is made or passed, so nothing is boxed).
+   */
+  learnAt(buf: Uint8Array, off: number, vlan: number, port: number, now: number): number {
+    return this.learnKey(macLo(buf, off), macHi(buf, off) | (vlan << 16), port, now);
+  }
+
+  private learnKey(l: number, h: number, port: number, now: number): number {
     if (this.ageingNs === 0) return -1; // "some users want to always flood"
-    const i = this.find(mac, vlan);
+    const i = this.findKey(l, h);
     if (i < 0) {
       if (this.learnedCount >= this.maxLearned) {
         this.learnDropped++;
         return -1;
       }
-      this.insert(mac, vlan, port, 0, now);
+      this.insertKey(l, h, port, 0, now);
       return 1;
     }
     const f = this.flags[i]!;
@@ -209,7 +227,15 @@ export class Fdb {
 
   /** Port to forward to, FDB_DELIVER_LOCAL for the bridge's own MACs, or -1 (unknown: flood). */
   lookup(mac: number, vlan: number, now: number): number {
-    const i = this.find(mac, vlan);
+    return this.lookupSlot(this.find(mac, vlan), now);
+  }
+
+  /** lookup() for the MAC at buf[off, off+6) (a frame's destination): allocation-free. */
+  lookupAt(buf: Uint8Array, off: number, vlan: number, now: number): number {
+    return this.lookupSlot(this.findKey(macLo(buf, off), macHi(buf, off) | (vlan << 16)), now);
+  }
+
+  private lookupSlot(i: number, now: number): number {
     if (i < 0) return -1;
     const f = this.flags[i]!;
     if (f === 0 && now >= this.updated[i]! + this.ageingNs) return -1;
@@ -314,7 +340,7 @@ export class Fdb {
       if (now !== undefined && this.expired(i, now)) continue;
       const f = this.flags[i]!;
       out.push({
-        mac: this.lo[i]! + (this.hi[i]! & 0xffff) * TWO32,
+        mac: (this.lo[i]! >>> 0) + (this.hi[i]! & 0xffff) * TWO32,
         vlan: this.hi[i]! >>> 16,
         port: this.port[i]!,
         kind: f & FDB_LOCAL ? 'local' : f & FDB_STATIC ? 'static' : 'dynamic',
@@ -326,10 +352,20 @@ export class Fdb {
   }
 }
 
+/** Low 32 bits of the MAC at b[o, o+6), as an int32. */
+function macLo(b: Uint8Array, o: number): number {
+  return (b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!;
+}
+/** High 16 bits of the MAC at b[o, o+6). */
+function macHi(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+// Bit-identical for int32 and uint32 inputs (imul, xor and >>> only see the 32 bits).
 function hashKey(lo: number, hi: number): number {
   let h = Math.imul(lo ^ (lo >>> 15), 0x2c1b3c6d);
   h = Math.imul(h ^ hi ^ (h >>> 12), 0x297a2d39);
-  return (h ^ (h >>> 15)) >>> 0;
+  return h ^ (h >>> 15); // int32: callers mask it, and an int32 result is never boxed
 }
 
 /**
