@@ -32,6 +32,11 @@ const O_IP = ETH_HEADER_LEN;
 const O_UDP = O_IP + IPV4_MIN_HEADER;
 const O_VXLAN = O_UDP + UDP_HEADER_LEN;
 
+/** A big-endian 32-bit word as an int32 (the same bits as u32, but never a heap number). */
+function i32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+}
+
 function fmix32(h: number): number {
   // murmur3's finaliser: every input bit affects every output bit.
   h ^= h >>> 16;
@@ -60,17 +65,17 @@ export function innerFlowHash(buf: Uint8Array, off: number, len: number, seed: n
   const ip = off + ETH_HEADER_LEN;
   if (type === EtherType.IPV4 && len >= ETH_HEADER_LEN + IPV4_MIN_HEADER && buf[ip]! >> 4 === 4) {
     const proto = buf[ip + 9]!;
-    h = mix(h, u32(buf, ip + 12));
-    h = mix(h, u32(buf, ip + 16));
+    h = mix(h, i32(buf, ip + 12));
+    h = mix(h, i32(buf, ip + 16));
     h = mix(h, proto);
     const hl = (buf[ip]! & 0x0f) << 2;
     const firstFragment = (u16(buf, ip + 6) & 0x1fff) === 0;
-    if (firstFragment && (proto === 6 || proto === 17 || proto === 132) && len >= ETH_HEADER_LEN + hl + 4) h = mix(h, u32(buf, ip + hl));
+    if (firstFragment && (proto === 6 || proto === 17 || proto === 132) && len >= ETH_HEADER_LEN + hl + 4) h = mix(h, i32(buf, ip + hl));
     return fmix32(h);
   }
-  h = mix(h, u32(buf, off));
+  h = mix(h, i32(buf, off));
   h = mix(h, (u16(buf, off + 4) << 16) | u16(buf, off + 6));
-  h = mix(h, u32(buf, off + 8));
+  h = mix(h, i32(buf, off + 8));
   h = mix(h, type);
   return fmix32(h);
 }
@@ -229,8 +234,10 @@ export class VxlanDecapsulator {
     e = udp.check();
     if (e !== 0) return e;
     if (udp.dstPort !== this.port) return WireError.NOT_TUNNEL;
-    const src = ip.src;
-    const dst = ip.dst;
+    // int32 addresses (same bits; the pseudo-header sum only takes 16-bit halves): the uint32 getters
+    // ip.src/ip.dst returned heap numbers for addresses ≥ 128.0.0.0, one per frame
+    const src = i32(buf, ip.off + 12);
+    const dst = i32(buf, ip.off + 16);
     if (!udp.verifyChecksum(src, dst)) return WireError.BAD_CHECKSUM;
     const vx = this.vx.wrap(buf, udp.payloadOffset, udp.payloadLength);
     e = vx.check();

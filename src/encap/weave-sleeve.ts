@@ -24,10 +24,9 @@
 // Ports: Weave's router port is 6783 (mesh.Port): TCP 6783 carries the control connections and the
 // sleeve UDP socket binds the same number (NewSleeveOverlay(host, port)); fastdp's VXLAN uses port + 1
 // = 6784 (see weave-fastdp.ts).
-import { u16, put16 } from '../bytes.ts';
+import { u16, put16, copyBytes } from '../bytes.ts';
 import { WireError } from '../wire-error.ts';
 import { readMac, writeMac, macToString } from '../ethernet/mac.ts';
-import { copyBytes } from '../pcap/chunk-sink.ts';
 
 export const WEAVE_PORT = 6783;
 export const SLEEVE_UDP_PORT = WEAVE_PORT;
@@ -163,7 +162,9 @@ export class SleeveBatcher {
   /** Bytes used so far (sender name included). */
   length = 0;
   frames = 0;
-  private sender = 0;
+  // The sender's name as int32 halves: a 48-bit number in a field is a boxed double when read.
+  private senderHi = 0;
+  private senderLo = 0;
 
   constructor(buf: Uint8Array, off: number, limit: number) {
     this.buf = buf;
@@ -173,8 +174,20 @@ export class SleeveBatcher {
 
   /** Starts a new payload from `sender`. */
   begin(sender: number): void {
-    this.sender = sender;
-    writeMac(this.buf, this.off, sender);
+    this.senderHi = Math.floor(sender / 0x100000000);
+    this.senderLo = sender | 0;
+    this.restart();
+  }
+
+  private restart(): void {
+    const b = this.buf;
+    const o = this.off;
+    b[o] = this.senderHi >>> 8;
+    b[o + 1] = this.senderHi;
+    b[o + 2] = this.senderLo >>> 24;
+    b[o + 3] = this.senderLo >>> 16;
+    b[o + 4] = this.senderLo >>> 8;
+    b[o + 5] = this.senderLo;
     this.length = PEER_NAME_LEN;
     this.frames = 0;
   }
@@ -191,7 +204,7 @@ export class SleeveBatcher {
     writeMac(this.buf, p, capturer);
     writeMac(this.buf, p + PEER_NAME_LEN, destination);
     put16(this.buf, p + 12, len);
-    copyBytes(src, this.buf, p + SLEEVE_FRAME_HEADER_LEN, sOff, len);
+    copyBytes(src, sOff, this.buf, p + SLEEVE_FRAME_HEADER_LEN, len);
     this.length += SLEEVE_FRAME_HEADER_LEN + len;
     this.frames++;
     return true;
@@ -200,7 +213,7 @@ export class SleeveBatcher {
   /** Ends the payload: returns its length and starts an empty one from the same sender. */
   flush(): number {
     const n = this.length;
-    this.begin(this.sender);
+    this.restart();
     return n;
   }
 }

@@ -2,6 +2,7 @@
 // chunk buffer and the chunk is handed to a sink when full, so a file capture costs one write(2)
 // per chunk (default 512 KiB), never one per record.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { copyBytes as copyRange } from '../bytes.ts';
 
 /** Receives a full chunk. The chunk is borrowed: it is reused after the call, so copy what you keep. */
 export type ChunkSink = (chunk: Uint8Array) => void;
@@ -75,16 +76,11 @@ export class MemorySink {
   }
 }
 
-/** Copies src[off..off+len) into dst at `at` without creating a subarray view per call. */
-export const copyBytes: (src: Uint8Array, dst: Uint8Array, at: number, off: number, len: number) => void = (
-  src, dst, at, off, len,
-) => {
-  if (len < 32) {
-    for (let i = 0; i < len; i++) dst[at + i] = src[off + i]!;
-  } else {
-    // Buffer#copy accepts any Uint8Array as `this` and copies natively, allocation-free.
-    (Buffer.prototype.copy as (this: Uint8Array, t: Uint8Array, ts: number, ss: number, se: number) => number).call(
-      src, dst, at, off, off + len,
-    );
-  }
-};
+/**
+ * Copies src[off..off+len) into dst at `at` (argument order kept for the pcap writers); see
+ * bytes.ts copyBytes. Buffer.prototype.copy was used here before, but with a start offset Node 20
+ * builds a Uint8Array view per call (lib/buffer.js _copyActual) — garbage per packet.
+ */
+export function copyBytes(src: Uint8Array, dst: Uint8Array, at: number, off: number, len: number): void {
+  copyRange(src, off, dst, at, len);
+}
