@@ -190,9 +190,13 @@ export class RuleSet {
       const rules = chain.rules;
       if (pos >= rules.length) {
         if (depth === 0) {
-          base.pkts++;
-          base.bytes += c.len;
           out.target = base.policy ?? Target.ACCEPT;
+          // iptables-nft counts the policy only when it is not ACCEPT (kernel 6.x, iptables 1.8.9:
+          // `:INPUT ACCEPT [0:0]` after traffic, `:INPUT DROP [2:168]` after two dropped pings)
+          if (out.target !== Target.ACCEPT) {
+            base.pkts++;
+            base.bytes += c.len;
+          }
           out.rule = null;
           out.chain = base;
           out.ruleNum = 0;
