@@ -56,13 +56,12 @@ export interface FdbOptions {
 export class Fdb {
   private cap: number;
   private mask: number;
-  // Keys as int32 (Smi) halves, so the fast path never boxes a 48-bit MAC into a heap number.
-  private lo: Int32Array; // MAC low 32 bits
-  private hi: Int32Array; // MAC high 16 bits | vlan << 16
-  private port: Int32Array; // -1 = empty slot
-  private flags: Uint8Array;
-  private updated: Float64Array;
-  private used: Float64Array;
+  // Slots interleaved, so a probe touches one cache line for the key and one for the times (the cold
+  // flow set is bound by cache misses): ks[4i..4i+3] = MAC low 32 bits, MAC high 16 bits | vlan << 16,
+  // port (-1 = empty slot), flags; ts[2i] = updated, ts[2i+1] = used. Keys are int32 (Smi) halves,
+  // so the fast path never boxes a 48-bit MAC into a heap number.
+  private ks: Int32Array;
+  private ts: Float64Array;
   private count = 0;
   private learnedCount = 0;
   /** Ageing time in ns. */
@@ -76,12 +75,8 @@ export class Fdb {
     this.maxLearned = opts.maxLearned ?? 16384;
     this.cap = 64;
     this.mask = 63;
-    this.lo = new Int32Array(64);
-    this.hi = new Int32Array(64);
-    this.port = new Int32Array(64).fill(-1);
-    this.flags = new Uint8Array(64);
-    this.updated = new Float64Array(64);
-    this.used = new Float64Array(64);
+    this.ks = newKeys(64);
+    this.ts = new Float64Array(128);
   }
 
   get size(): number {
@@ -105,10 +100,11 @@ export class Fdb {
   private findKey(l: number, h: number): number {
     const m = this.mask;
     let i = hashKey(l, h) & m;
-    const port = this.port;
+    const ks = this.ks;
     for (;;) {
-      if (port[i]! < 0) return -1;
-      if (this.lo[i] === l && this.hi[i] === h) return i;
+      const k = i << 2;
+      if (ks[k + 2]! < 0) return -1;
+      if (ks[k] === l && ks[k + 1] === h) return i;
       i = (i + 1) & m;
     }
   }
@@ -121,65 +117,58 @@ export class Fdb {
     if ((this.count + 1) * 2 > this.cap) this.grow();
     const m = this.mask;
     let i = hashKey(l, h) & m;
-    while (this.port[i]! >= 0) i = (i + 1) & m;
-    this.lo[i] = l;
-    this.hi[i] = h;
-    this.port[i] = port;
-    this.flags[i] = flags;
-    this.updated[i] = now;
-    this.used[i] = now;
+    while (this.ks[i * 4 + 2]! >= 0) i = (i + 1) & m;
+    this.ks[i * 4] = l;
+    this.ks[i * 4 + 1] = h;
+    this.ks[i * 4 + 2] = port;
+    this.ks[i * 4 + 3] = flags;
+    this.ts[i * 2] = now;
+    this.ts[i * 2 + 1] = now;
     this.count++;
     if (flags === 0) this.learnedCount++;
   }
 
   private removeSlot(i: number): void {
-    if (this.flags[i] === 0) this.learnedCount--;
+    if (this.ks[i * 4 + 3] === 0) this.learnedCount--;
     this.count--;
     const m = this.mask;
     let j = i;
     for (;;) {
       j = (j + 1) & m;
-      if (this.port[j]! < 0) break;
-      const home = hashKey(this.lo[j]!, this.hi[j]!) & m;
+      if (this.ks[j * 4 + 2]! < 0) break;
+      const home = hashKey(this.ks[j * 4]!, this.ks[j * 4 + 1]!) & m;
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        this.lo[i] = this.lo[j]!;
-        this.hi[i] = this.hi[j]!;
-        this.port[i] = this.port[j]!;
-        this.flags[i] = this.flags[j]!;
-        this.updated[i] = this.updated[j]!;
-        this.used[i] = this.used[j]!;
+        this.ks[i * 4] = this.ks[j * 4]!;
+        this.ks[i * 4 + 1] = this.ks[j * 4 + 1]!;
+        this.ks[i * 4 + 2] = this.ks[j * 4 + 2]!;
+        this.ks[i * 4 + 3] = this.ks[j * 4 + 3]!;
+        this.ts[i * 2] = this.ts[j * 2]!;
+        this.ts[i * 2 + 1] = this.ts[j * 2 + 1]!;
         i = j;
       }
     }
-    this.port[i] = -1;
+    this.ks[i * 4 + 2] = -1;
   }
 
   private grow(): void {
-    const { lo, hi, port, flags, updated, used, cap } = this;
+    const { ks, ts, cap } = this;
     this.cap = cap * 2;
     this.mask = this.cap - 1;
-    this.lo = new Int32Array(this.cap);
-    this.hi = new Int32Array(this.cap);
-    this.port = new Int32Array(this.cap).fill(-1);
-    this.flags = new Uint8Array(this.cap);
-    this.updated = new Float64Array(this.cap);
-    this.used = new Float64Array(this.cap);
+    this.ks = newKeys(this.cap);
+    this.ts = new Float64Array(this.cap * 2);
     const m = this.mask;
     for (let s = 0; s < cap; s++) {
-      if (port[s]! < 0) continue;
-      let i = hashKey(lo[s]!, hi[s]!) & m;
-      while (this.port[i]! >= 0) i = (i + 1) & m;
-      this.lo[i] = lo[s]!;
-      this.hi[i] = hi[s]!;
-      this.port[i] = port[s]!;
-      this.flags[i] = flags[s]!;
-      this.updated[i] = updated[s]!;
-      this.used[i] = used[s]!;
+      if (ks[s * 4 + 2]! < 0) continue;
+      let i = hashKey(ks[s * 4]!, ks[s * 4 + 1]!) & m;
+      while (this.ks[i * 4 + 2]! >= 0) i = (i + 1) & m;
+      for (let f = 0; f < 4; f++) this.ks[i * 4 + f] = ks[s * 4 + f]!;
+      this.ts[i * 2] = ts[s * 2]!;
+      this.ts[i * 2 + 1] = ts[s * 2 + 1]!;
     }
   }
 
   private expired(i: number, now: number): boolean {
-    return this.flags[i] === 0 && now >= this.updated[i]! + this.ageingNs;
+    return this.ks[i * 4 + 3] === 0 && now >= this.ts[i * 2]! + this.ageingNs;
   }
 
   /**
@@ -210,16 +199,16 @@ export class Fdb {
       this.insertKey(l, h, port, 0, now);
       return 1;
     }
-    const f = this.flags[i]!;
+    const f = this.ks[i * 4 + 3]!;
     if (f & FDB_LOCAL) return 0; // our own address as a source: the kernel warns and ignores it
     if (f === 0 && this.expired(i, now)) {
-      this.updated[i] = now;
-      this.port[i] = port;
+      this.ts[i * 2] = now;
+      this.ks[i * 4 + 2] = port;
       return 1; // expired but not yet collected: as good as new
     }
-    this.updated[i] = now;
-    if (this.port[i] !== port) {
-      this.port[i] = port;
+    this.ts[i * 2] = now;
+    if (this.ks[i * 4 + 2] !== port) {
+      this.ks[i * 4 + 2] = port;
       return 2;
     }
     return 0;
@@ -237,16 +226,16 @@ export class Fdb {
 
   private lookupSlot(i: number, now: number): number {
     if (i < 0) return -1;
-    const f = this.flags[i]!;
-    if (f === 0 && now >= this.updated[i]! + this.ageingNs) return -1;
-    this.used[i] = now;
-    return f & FDB_LOCAL ? FDB_DELIVER_LOCAL : this.port[i]!;
+    const f = this.ks[i * 4 + 3]!;
+    if (f === 0 && now >= this.ts[i * 2]! + this.ageingNs) return -1;
+    this.ts[i * 2 + 1] = now;
+    return f & FDB_LOCAL ? FDB_DELIVER_LOCAL : this.ks[i * 4 + 2]!;
   }
 
   /** The port an entry is on, whatever its kind (local entries included), or -1. */
   portOf(mac: number, vlan: number, now: number): number {
     const i = this.find(mac, vlan);
-    return i < 0 || this.expired(i, now) ? -1 : this.port[i]!;
+    return i < 0 || this.expired(i, now) ? -1 : this.ks[i * 4 + 2]!;
   }
 
   /** `bridge fdb add MAC dev PORT master static [vlan V]`. Throws FdbError if it exists. */
@@ -265,12 +254,12 @@ export class Fdb {
   private addFixed(mac: number, vlan: number, port: number, flags: number, now: number): void {
     const i = this.find(mac, vlan);
     if (i >= 0) {
-      if (!this.expired(i, now) && this.flags[i] !== 0) throw new FdbError(FDB_EEXIST);
+      if (!this.expired(i, now) && this.ks[i * 4 + 3] !== 0) throw new FdbError(FDB_EEXIST);
       // A learned entry is converted in place (NLM_F_CREATE|NLM_F_EXCL only refuses same-kind).
-      if (this.flags[i] === 0) this.learnedCount--;
-      this.flags[i] = flags;
-      this.port[i] = port;
-      this.updated[i] = now;
+      if (this.ks[i * 4 + 3] === 0) this.learnedCount--;
+      this.ks[i * 4 + 3] = flags;
+      this.ks[i * 4 + 2] = port;
+      this.ts[i * 2] = now;
       return;
     }
     this.insert(mac, vlan, port, flags, now);
@@ -279,7 +268,7 @@ export class Fdb {
   /** `bridge fdb del MAC dev PORT master [vlan V]`; throws FdbError if there is no such entry. */
   del(mac: number, vlan: number, port?: number, now = Infinity): void {
     const i = this.find(mac, vlan);
-    if (i < 0 || (port !== undefined && this.port[i] !== port) || (now !== Infinity && this.expired(i, now)))
+    if (i < 0 || (port !== undefined && this.ks[i * 4 + 2] !== port) || (now !== Infinity && this.expired(i, now)))
       throw new FdbError(FDB_ENOENT);
     this.removeSlot(i);
   }
@@ -292,7 +281,7 @@ export class Fdb {
   flushPort(port: number, all = false): number {
     let n = 0;
     for (let i = 0; i < this.cap; ) {
-      if (this.port[i] === port && (all || this.flags[i] === 0)) {
+      if (this.ks[i * 4 + 2] === port && (all || this.ks[i * 4 + 3] === 0)) {
         this.removeSlot(i); // backward shift may pull another entry into slot i: re-check it
         n++;
       } else i++;
@@ -304,7 +293,7 @@ export class Fdb {
   flushDynamic(): number {
     let n = 0;
     for (let i = 0; i < this.cap; ) {
-      if (this.port[i]! >= 0 && this.flags[i] === 0) {
+      if (this.ks[i * 4 + 2]! >= 0 && this.ks[i * 4 + 3] === 0) {
         this.removeSlot(i);
         n++;
       } else i++;
@@ -316,7 +305,7 @@ export class Fdb {
   age(now: number): number {
     let n = 0;
     for (let i = 0; i < this.cap; ) {
-      if (this.port[i]! >= 0 && this.expired(i, now)) {
+      if (this.ks[i * 4 + 2]! >= 0 && this.expired(i, now)) {
         this.removeSlot(i);
         n++;
       } else i++;
@@ -328,7 +317,7 @@ export class Fdb {
   nextDeadline(): number {
     let t = Infinity;
     for (let i = 0; i < this.cap; i++)
-      if (this.port[i]! >= 0 && this.flags[i] === 0) t = Math.min(t, this.updated[i]! + this.ageingNs);
+      if (this.ks[i * 4 + 2]! >= 0 && this.ks[i * 4 + 3] === 0) t = Math.min(t, this.ts[i * 2]! + this.ageingNs);
     return t;
   }
 
@@ -336,16 +325,16 @@ export class Fdb {
   entries(now?: number): FdbEntry[] {
     const out: FdbEntry[] = [];
     for (let i = 0; i < this.cap; i++) {
-      if (this.port[i]! < 0) continue;
+      if (this.ks[i * 4 + 2]! < 0) continue;
       if (now !== undefined && this.expired(i, now)) continue;
-      const f = this.flags[i]!;
+      const f = this.ks[i * 4 + 3]!;
       out.push({
-        mac: (this.lo[i]! >>> 0) + (this.hi[i]! & 0xffff) * TWO32,
-        vlan: this.hi[i]! >>> 16,
-        port: this.port[i]!,
+        mac: (this.ks[i * 4]! >>> 0) + (this.ks[i * 4 + 1]! & 0xffff) * TWO32,
+        vlan: this.ks[i * 4 + 1]! >>> 16,
+        port: this.ks[i * 4 + 2]!,
         kind: f & FDB_LOCAL ? 'local' : f & FDB_STATIC ? 'static' : 'dynamic',
-        updated: this.updated[i]!,
-        used: this.used[i]!,
+        updated: this.ts[i * 2]!,
+        used: this.ts[i * 2 + 1]!,
       });
     }
     return out;
@@ -362,6 +351,12 @@ function macHi(b: Uint8Array, o: number): number {
 }
 
 // Bit-identical for int32 and uint32 inputs (imul, xor and >>> only see the 32 bits).
+function newKeys(cap: number): Int32Array {
+  const ks = new Int32Array(cap * 4);
+  for (let i = 0; i < cap; i++) ks[i * 4 + 2] = -1;
+  return ks;
+}
+
 function hashKey(lo: number, hi: number): number {
   let h = Math.imul(lo ^ (lo >>> 15), 0x2c1b3c6d);
   h = Math.imul(h ^ hi ^ (h >>> 12), 0x297a2d39);
