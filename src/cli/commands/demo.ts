@@ -102,7 +102,7 @@ async function run(args: string[], io: Io): Promise<number> {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'craft a sample capture and inspect it (what npm start runs)',
+  summary: 'the primer walkthrough in a lab, then a crafted sample capture (what npm start runs)',
   help,
   run,
 };
