@@ -19,7 +19,7 @@ export function tryParseIpv4(s: string): number {
   return v >>> 0;
 }
 
-export function parseIpv4(s: string): number {
+export function parseIpv4Address(s: string): number {
   const v = tryParseIpv4(s);
   if (v < 0) throw new Error(`invalid IPv4 address "${s}"`);
   return v;

@@ -12,7 +12,7 @@ import {
   formatNeigh,
   type NeighAction,
 } from '../../src/arp/neighbor-cache.ts';
-import { parseIpv4 as ip } from '../../src/ip/address.ts';
+import { parseIpv4Address as ip } from '../../src/ip/address.ts';
 import { parseMac as mac } from '../../src/ethernet/mac.ts';
 import { needPeer, run, uniqueName } from '../helpers/peers.ts';
 

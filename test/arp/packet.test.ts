@@ -8,15 +8,15 @@ import {
 } from '../../src/arp/packet.ts';
 import { EthernetView, EtherType, emitEthernet, parseEthernet } from '../../src/ethernet/frame.ts';
 import { parseMac, macToString, BROADCAST_MAC } from '../../src/ethernet/mac.ts';
-import { parseIpv4 } from '../../src/ip/address.ts';
+import { parseIpv4Address } from '../../src/ip/address.ts';
 import { WireError, wireErrorName } from '../../src/wire-error.ts';
 import { fromHex, toHex } from '../../src/bytes.ts';
 import { needPeer, python, run, uniqueName } from '../helpers/peers.ts';
 
 const A = parseMac('02:00:00:00:00:01');
 const B = parseMac('02:00:00:00:00:02');
-const IP1 = parseIpv4('10.0.0.1');
-const IP2 = parseIpv4('10.0.0.2');
+const IP1 = parseIpv4Address('10.0.0.1');
+const IP2 = parseIpv4Address('10.0.0.2');
 
 // ARP packets (after the 14-byte Ethernet header) from scapy 2.5.
 const G = {
@@ -239,7 +239,7 @@ t.test('tshark: same fields and the same Info column for our frames', async (t) 
     t.equal(info, formatArp(r), `${name}: Info`);
     t.equal(Number(op), r.op, `${name}: arp.opcode`);
     t.same([sha, tha], [macToString(r.senderMac), macToString(r.targetMac)], `${name}: MACs`);
-    t.same([parseIpv4(spa!), parseIpv4(tpa!)], [r.senderIp, r.targetIp], `${name}: IPs`);
+    t.same([parseIpv4Address(spa!), parseIpv4Address(tpa!)], [r.senderIp, r.targetIp], `${name}: IPs`);
   });
 });
 
@@ -300,8 +300,8 @@ t.test('the Linux kernel: its ARP request and reply decode, format as tshark doe
     t.equal(toHex(out), toHex(f), 'byte-identical re-encoding');
   }
   const [rq, rp] = reprs as [ArpRepr, ArpRepr];
-  t.same(rq, { op: 1, senderMac: macA, senderIp: parseIpv4('10.9.0.1'), targetMac: rq.targetMac, targetIp: parseIpv4('10.9.0.2') });
-  t.same(rp, { op: 2, senderMac: macB, senderIp: parseIpv4('10.9.0.2'), targetMac: macA, targetIp: parseIpv4('10.9.0.1') });
+  t.same(rq, { op: 1, senderMac: macA, senderIp: parseIpv4Address('10.9.0.1'), targetMac: rq.targetMac, targetIp: parseIpv4Address('10.9.0.2') });
+  t.same(rp, { op: 2, senderMac: macB, senderIp: parseIpv4Address('10.9.0.2'), targetMac: macA, targetIp: parseIpv4Address('10.9.0.1') });
   const info = run('tshark', ['-r', file, '-T', 'fields', '-e', '_ws.col.Info']).stdout.trim().split('\n');
   t.same(info, [formatArp(rq), formatArp(rp)]);
 });

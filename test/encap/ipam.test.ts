@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Ipam, WEAVE_DEFAULT_RANGE } from '../../src/encap/ipam.ts';
-import { parseIpv4, ipv4ToString } from '../../src/ip/address.ts';
+import { parseIpv4Address, ipv4ToString } from '../../src/ip/address.ts';
 
 t.test('equal shares of 10.32.0.0/12, first and last address excluded', async (t) => {
   const ipam = Ipam.create(['n1', 'n2', 'n3', 'n4']);
@@ -9,15 +9,15 @@ t.test('equal shares of 10.32.0.0/12, first and last address excluded', async (t
   const shares = ipam.peerNames().map((p) => ipam.owned(p));
   t.equal(shares.reduce((a, b) => a + b), 2 ** 20 - 2);
   t.ok(Math.max(...shares) - Math.min(...shares) <= 1, `shares ${shares}`);
-  t.equal(ipam.allocate('n1', 'c1'), parseIpv4('10.32.0.1'));
-  t.equal(ipam.allocate('n1', 'c1'), parseIpv4('10.32.0.1'), 'idempotent per container');
-  t.equal(ipam.allocate('n2', 'c2'), parseIpv4('10.36.0.0'), 'n2 starts at its share');
-  t.same(ipam.lookup('c2'), { peer: 'n2', addr: parseIpv4('10.36.0.0') });
-  t.equal(ipam.claim('n1', 'c9', parseIpv4('10.36.0.5')), 'address 10.36.0.5 is owned by peer n2');
-  t.equal(ipam.claim('n1', 'c9', parseIpv4('10.32.0.1')), 'address 10.32.0.1 is already owned by c1');
-  t.equal(ipam.claim('n1', 'c9', parseIpv4('10.48.0.1')), 'address 10.48.0.1 is outside the allocation range 10.32.0.0/12');
-  t.equal(ipam.claim('n1', 'c9', parseIpv4('10.32.0.0')), 'address 10.32.0.0 is outside the allocation range 10.32.0.0/12');
-  t.equal(ipam.claim('n1', 'c9', parseIpv4('10.32.0.9')), null);
+  t.equal(ipam.allocate('n1', 'c1'), parseIpv4Address('10.32.0.1'));
+  t.equal(ipam.allocate('n1', 'c1'), parseIpv4Address('10.32.0.1'), 'idempotent per container');
+  t.equal(ipam.allocate('n2', 'c2'), parseIpv4Address('10.36.0.0'), 'n2 starts at its share');
+  t.same(ipam.lookup('c2'), { peer: 'n2', addr: parseIpv4Address('10.36.0.0') });
+  t.equal(ipam.claim('n1', 'c9', parseIpv4Address('10.36.0.5')), 'address 10.36.0.5 is owned by peer n2');
+  t.equal(ipam.claim('n1', 'c9', parseIpv4Address('10.32.0.1')), 'address 10.32.0.1 is already owned by c1');
+  t.equal(ipam.claim('n1', 'c9', parseIpv4Address('10.48.0.1')), 'address 10.48.0.1 is outside the allocation range 10.32.0.0/12');
+  t.equal(ipam.claim('n1', 'c9', parseIpv4Address('10.32.0.0')), 'address 10.32.0.0 is outside the allocation range 10.32.0.0/12');
+  t.equal(ipam.claim('n1', 'c9', parseIpv4Address('10.32.0.9')), null);
   t.ok(ipam.free('n1', 'c1'));
   t.notOk(ipam.free('n1', 'c1'));
   t.equal(ipam.lookup('c1'), undefined);

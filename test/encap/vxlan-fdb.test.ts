@@ -1,10 +1,10 @@
 import t from 'tap';
 import { VxlanFdb, VXLAN_FDB_EEXIST, VXLAN_FDB_ENOENT } from '../../src/encap/vxlan-fdb.ts';
 import { parseMac } from '../../src/ethernet/mac.ts';
-import { parseIpv4 } from '../../src/ip/address.ts';
+import { parseIpv4Address } from '../../src/ip/address.ts';
 import { needPeer, run, uniqueName } from '../helpers/peers.ts';
 
-const ip = parseIpv4;
+const ip = parseIpv4Address;
 const mac = parseMac;
 
 t.test('flood list, lookup fallback, learning, moves, static entries, ageing', async (t) => {

@@ -13,14 +13,14 @@ import { openTap, type TapPort } from '../../src/tap/tap-port.ts';
 import { VxlanEncapsulator, VxlanDecapsulator, VXLAN_ENCAP_OVERHEAD } from '../../src/encap/vxlan-encap.ts';
 import { VxlanFdb } from '../../src/encap/vxlan-fdb.ts';
 import { readMac, writeMac, parseMac, macToString } from '../../src/ethernet/mac.ts';
-import { parseIpv4 } from '../../src/ip/address.ts';
+import { parseIpv4Address } from '../../src/ip/address.ts';
 import { internetChecksum } from '../../src/ip/checksum.ts';
 import { needPeer, run, uniqueName } from '../helpers/peers.ts';
 
-const UNDER_KERNEL = parseIpv4('192.0.2.1');
-const UNDER_OURS = parseIpv4('192.0.2.2');
+const UNDER_KERNEL = parseIpv4Address('192.0.2.1');
+const UNDER_OURS = parseIpv4Address('192.0.2.2');
 const OUR_UNDER_MAC = parseMac('02:00:00:00:00:02');
-const INNER_OURS = parseIpv4('10.42.0.2');
+const INNER_OURS = parseIpv4Address('10.42.0.2');
 const OUR_INNER_MAC = parseMac('02:aa:00:00:00:02');
 
 function must(cmd: string, args: string[]): string {

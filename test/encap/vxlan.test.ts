@@ -9,7 +9,7 @@ import {
   VxlanEncapsulator, VxlanDecapsulator, VXLAN_ENCAP_OVERHEAD, flowSrcPort, innerFlowHash,
 } from '../../src/encap/vxlan-encap.ts';
 import { parseMac } from '../../src/ethernet/mac.ts';
-import { parseIpv4 } from '../../src/ip/address.ts';
+import { parseIpv4Address } from '../../src/ip/address.ts';
 import { openCaptureWriter } from '../../src/pcap/index.ts';
 import { needPeer, scapyBytes, run } from '../helpers/peers.ts';
 
@@ -52,8 +52,8 @@ t.test('header: every malformed variant', async (t) => {
 
 const OUTER_SRC_MAC = parseMac('02:00:00:00:00:01');
 const OUTER_DST_MAC = parseMac('02:00:00:00:00:02');
-const SRC_IP = parseIpv4('192.0.2.1');
-const DST_IP = parseIpv4('192.0.2.2');
+const SRC_IP = parseIpv4Address('192.0.2.1');
+const DST_IP = parseIpv4Address('192.0.2.2');
 const INNER = "Ether(src='02:aa:00:00:00:01',dst='02:aa:00:00:00:02')/IP(src='10.1.0.1',dst='10.1.0.2',id=7)/ICMP(id=1,seq=1)/Raw(b'wirestack')";
 
 function encapOf(inner: Uint8Array, port = 4789, vni = 42, firstId = 0x1234) {

@@ -11,7 +11,7 @@ import { emitEthernet } from '../../src/ethernet/frame.ts';
 import { emitIpv4 } from '../../src/ip/ipv4.ts';
 import { emitUdp } from '../../src/ip/udp.ts';
 import { parseMac } from '../../src/ethernet/mac.ts';
-import { parseIpv4 } from '../../src/ip/address.ts';
+import { parseIpv4Address } from '../../src/ip/address.ts';
 import { openCaptureWriter } from '../../src/pcap/index.ts';
 import { needPeer, run } from '../helpers/peers.ts';
 
@@ -85,8 +85,8 @@ function sleeveDatagram(sender: number, frames: { capturer: number; destination:
   const payloadLen = sleeveLength({ sender, frames });
   const buf = new Uint8Array(14 + 20 + 8 + payloadLen);
   emitEthernet({ dst: parseMac('02:00:00:00:00:02'), src: parseMac('02:00:00:00:00:01'), tags: [], type: 0x0800 }, buf, 0);
-  const src = parseIpv4('192.0.2.1');
-  const dst = parseIpv4('192.0.2.2');
+  const src = parseIpv4Address('192.0.2.1');
+  const dst = parseIpv4Address('192.0.2.2');
   emitSleeve({ sender, frames }, buf, 42);
   emitUdp({ srcPort: 6783, dstPort: 6783 }, src, dst, payloadLen, buf, 34);
   emitIpv4({ tos: 0, id: 1, df: true, mf: false, reservedFlag: false, fragOffset: 0, ttl: 64, protocol: 17, src, dst, options: new Uint8Array(0) }, 8 + payloadLen, buf, 14);

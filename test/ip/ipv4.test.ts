@@ -2,7 +2,7 @@ import t from 'tap';
 import { fromHex, toHex } from '../../src/bytes.ts';
 import { WireError } from '../../src/wire-error.ts';
 import { internetChecksum } from '../../src/ip/checksum.ts';
-import { parseIpv4 as parseAddr } from '../../src/ip/address.ts';
+import { parseIpv4Address as parseAddr } from '../../src/ip/address.ts';
 import {
   Ipv4View, IpProto, IPV4_MIN_HEADER, Ipv4Option, parseIpv4, emitIpv4, ipv4HeaderLength, formatIpv4,
   describeIpv4, parseOptions, checkOptions, type Ipv4Repr,

@@ -7,7 +7,7 @@ import {
   type Route,
 } from '../../src/ip/route-table.ts';
 import { formatRoute, formatRoutes, formatRouteN, formatRouteGet, routeGetError } from '../../src/ip/route-format.ts';
-import { parseIpv4 as ip, parseCidr, prefixMask } from '../../src/ip/address.ts';
+import { parseIpv4Address as ip, parseCidr, prefixMask } from '../../src/ip/address.ts';
 import { needPeer, run, uniqueName } from '../helpers/peers.ts';
 
 function route(spec: Partial<Route> & { cidr: string }): Route {

@@ -10,7 +10,7 @@ import { readCapture } from '../../src/pcap/capture.ts';
 import type { Medium, Port, RxHandler } from '../../src/link/port.ts';
 import { put16, put32, u16, u32 } from '../../src/bytes.ts';
 import { internetChecksum } from '../../src/ip/checksum.ts';
-import { parseIpv4 } from '../../src/ip/address.ts';
+import { parseIpv4Address } from '../../src/ip/address.ts';
 
 function twoHosts(clock: 'virtual' | 'wall'): Lab {
   const lab = new Lab({ seed: 3, clock });
@@ -150,8 +150,8 @@ t.test("an external medium 'ip' device: NOARP, answers echo without Ethernet, ca
   t.match(lab.root.ipLink('raw0').join('\n'), /<POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP>[^\n]*\n    link\/none /);
   const mem = new MemorySink();
   lab.capture(mem, { format: 'pcap', ifaces: ['root/raw0'] });
-  const peer = parseIpv4('10.8.0.1') as number;
-  const me = parseIpv4('10.8.0.2') as number;
+  const peer = parseIpv4Address('10.8.0.1') as number;
+  const me = parseIpv4Address('10.8.0.2') as number;
   port.inject(echoRequest(peer, me));
   t.equal(port.sent.length, 1, 'one reply, no ARP first');
   const r = port.sent[0]!;

@@ -7,7 +7,7 @@ import { needPeer, python } from '../helpers/peers.ts';
 import { Netfilter, NfVerdict } from '../../src/nat/netfilter.ts';
 import { iptables } from '../../src/nat/iptables-cli.ts';
 import { conntrack } from '../../src/nat/conntrack-cli.ts';
-import { parseIpv4 } from '../../src/ip/address.ts';
+import { parseIpv4Address } from '../../src/ip/address.ts';
 
 function scapy(exprs: Record<string, string>): Record<string, Uint8Array> {
   const body = Object.entries(exprs).map(([k, e]) => `print(${JSON.stringify(k)}, bytes(${e}).hex())`).join('\n');
@@ -19,7 +19,7 @@ function scapy(exprs: Record<string, string>): Record<string, Uint8Array> {
   return out;
 }
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const WAN = parseIpv4('10.0.0.2');
+const WAN = parseIpv4Address('10.0.0.2');
 
 function gateway() {
   const nf = new Netfilter({ seed: 7, max: 4096 });

@@ -11,7 +11,7 @@ import { needPeer, run, uniqueName } from '../helpers/peers.ts';
 import { openTap, TapPort } from '../../src/tap/tap-port.ts';
 import { put16, put32, put48, u16, u32, u48, u8, u32le } from '../../src/bytes.ts';
 import { internetChecksum } from '../../src/ip/checksum.ts';
-import { parseIpv4 } from '../../src/ip/address.ts';
+import { parseIpv4Address } from '../../src/ip/address.ts';
 
 const KERNEL_IP = '10.211.0.1';
 const OUR_IP = '10.211.0.2';
@@ -45,7 +45,7 @@ function finished(c: ChildProcess, ms: number): Promise<{ code: number | null; o
  * length or 0.
  */
 function respond(b: Uint8Array, o: number, len: number, out: Uint8Array): number {
-  const ourIp = parseIpv4(OUR_IP) as number;
+  const ourIp = parseIpv4Address(OUR_IP) as number;
   if (len < 42) return 0;
   const type = u16(b, o + 12);
   if (type === 0x0806 && u16(b, o + 20) === 1 && u32(b, o + 38) === ourIp) {
@@ -206,9 +206,9 @@ t.test(`the kernel in a namespace ARPs and pings through our TAP; tcpdump sees t
   t.equal(u8(arp, 19), 4, 'plen');
   t.equal(u16(arp, 20), 1, 'op request');
   t.equal(u48(arp, 22), tapMac, 'sender hardware address');
-  t.equal(u32(arp, 28), parseIpv4(KERNEL_IP), 'sender protocol address');
+  t.equal(u32(arp, 28), parseIpv4Address(KERNEL_IP), 'sender protocol address');
   t.equal(u48(arp, 32), 0, 'target hardware address unknown (zero)');
-  t.equal(u32(arp, 38), parseIpv4(OUR_IP), 'target protocol address');
+  t.equal(u32(arp, 38), parseIpv4Address(OUR_IP), 'target protocol address');
 
   const echoes = received.filter((f) => u16(f, 12) === 0x0800 && f[23] === 1 && f[34] === 8);
   t.equal(echoes.length, 3, 'three ICMP echo requests reached us');
