@@ -122,8 +122,10 @@ export class Netns {
    * Created down, like any new link; captures record it like every other device. The caller
    * keeps ownership of the port: `linkDel` detaches it, closing it is the caller's job.
    * `mac`: this interface's MAC (default: the next lab MAC; never the TAP's own kernel-side MAC).
+   * `wallClock: false`: the port is in-memory and driven by the lab's own scheduler (a Weave router
+   * attached to a bridge, see src/encap/weave-router.ts), so the clock stays virtual.
    */
-  linkAddExternal(name: string, port: Port, o: { mac?: number } = {}): NetDevice {
+  linkAddExternal(name: string, port: Port, o: { mac?: number; wallClock?: boolean } = {}): NetDevice {
     this.checkNewName(name);
     const mac = o.mac ?? this.lab.nextMac();
     let p: Port = port;
@@ -135,7 +137,7 @@ export class Netns {
     const d = this.addDevice(name, 'external', mac, p);
     d.mtu = port.mtu;
     d.noArp = port.medium === 'ip';
-    this.lab.scheduler.useWallClock();
+    if (o.wallClock !== false) this.lab.scheduler.useWallClock();
     return d;
   }
 
