@@ -10,6 +10,8 @@ import { ArpView, parseArp, emitArp, formatArp, ARP_LEN } from '../../src/arp/pa
 import { parseMac, BROADCAST_MAC } from '../../src/ethernet/mac.ts';
 import { WireError, wireErrorName } from '../../src/wire-error.ts';
 import { fromHex, toHex } from '../../src/bytes.ts';
+import { oobGuard } from '../helpers/oob-guard.ts';
+import { mulberry32 } from '../helpers/rng.ts';
 import { needPeer, python, run } from '../helpers/peers.ts';
 
 const A = parseMac('02:00:00:00:00:01');
@@ -343,54 +345,19 @@ t.test('tshark decodes our tagged frames to the same fields', async (t) => {
 });
 
 // ---- property/fuzz: never throw, never read or write outside [off, off+len) ----
-
-/**
- * A Uint8Array whose indexed reads and writes outside [lo, hi) throw. The frame sits inside a larger
- * backing array (with canary bytes around it), so an out-of-window access is caught even where a
- * plain typed array would silently return a neighbour's byte (or undefined past the end).
- */
-function guarded(backing: Uint8Array, lo: number, hi: number): Uint8Array {
-  return new Proxy(backing, {
-    get(target, prop) {
-      if (typeof prop === 'string') {
-        const n = Number(prop);
-        if (prop !== '' && Number.isInteger(n) && (n < lo || n >= hi)) throw new Error(`OOB read at ${n} (window ${lo}..${hi})`);
-      }
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-    set(target, prop, value) {
-      if (typeof prop === 'string') {
-        const n = Number(prop);
-        if (prop !== '' && Number.isInteger(n) && (n < lo || n >= hi)) throw new Error(`OOB write at ${n} (window ${lo}..${hi})`);
-      }
-      return Reflect.set(target, prop, value, target);
-    },
-  });
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The frame sits in a larger backing array with canary bytes around it, seen through oobGuard.
 
 t.test('the guard really detects out-of-bounds access', async (t) => {
   const backing = new Uint8Array(40).fill(0xcc);
   backing.set(fromHex(G.plain).subarray(0, 12), 8);
-  const g = guarded(backing, 8, 20); // a 12-byte "frame"
+  const g = oobGuard(backing, 8, 20); // a 12-byte "frame"
   const v = new EthernetView().wrap(g, 8, 12);
   t.throws(() => v.etherType, /OOB read at 20/, 'unchecked read past the end is caught');
   t.equal(v.check(), WireError.TRUNCATED, 'check itself stays in bounds');
   const av = new ArpView().wrap(g, 8, 12);
   t.throws(() => av.targetIp, /OOB read/);
   t.throws(() => { av.targetIp = 1; }, /OOB write/);
-  t.throws(() => new EthernetView().wrap(guarded(backing, 9, 30), 8, 20).dst, /OOB read at 8/, 'reads before the window too');
+  t.throws(() => new EthernetView().wrap(oobGuard(backing, 9, 30), 8, 20).dst, /OOB read at 8/, 'reads before the window too');
 });
 
 t.test('fuzz: 20000 random and mutated frames never throw or touch bytes outside the frame', async (t) => {
@@ -429,7 +396,7 @@ t.test('fuzz: 20000 random and mutated frames never throw or touch bytes outside
     const pre = ri(16);
     const backing = new Uint8Array(pre + f.length + 16).fill(0xcc);
     backing.set(f, pre);
-    const g = guarded(backing, pre, pre + f.length);
+    const g = oobGuard(backing, pre, pre + f.length);
     try {
       ev.wrap(g, pre, f.length);
       const e = ev.check();

@@ -7,6 +7,8 @@ import {
 import { WireError } from '../../src/wire-error.ts';
 import { fromHex, toHex } from '../../src/bytes.ts';
 import { internetChecksum } from '../../src/ip/checksum.ts';
+import { oobGuard } from '../helpers/oob-guard.ts';
+import { mulberry32 } from '../helpers/rng.ts';
 import { needPeer, scapyBytes, python } from '../helpers/peers.ts';
 
 // ---- fixtures: IPv4 datagrams captured with tcpdump on a Linux 6.x host, three netns a—r—b,
@@ -352,42 +354,9 @@ for p, i in zip(pk, info):
 
 // ---- fuzz ------------------------------------------------------------------------------------------
 
-/** Seeded PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * A Uint8Array whose every indexed read or write outside [lo, hi) is recorded. JS typed arrays return
- * undefined out of bounds instead of throwing, so without this an OOB read would go unnoticed.
- */
-function guarded(target: Uint8Array, lo: number, hi: number, bad: number[]): Uint8Array {
-  const idx = (p: string | symbol) => (typeof p === 'string' && p !== '' && Number.isInteger(Number(p)) ? Number(p) : -1e9);
-  return new Proxy(target, {
-    get(tg, p) {
-      const i = idx(p);
-      if (i !== -1e9) { if (i < lo || i >= hi) bad.push(i); return tg[i]; }
-      const v = Reflect.get(tg, p, tg);
-      return typeof v === 'function' ? v.bind(tg) : v;
-    },
-    set(tg, p, v) {
-      const i = idx(p);
-      if (i !== -1e9) { if (i < lo || i >= hi) bad.push(i); tg[i] = v; return true; }
-      return Reflect.set(tg, p, v, tg);
-    },
-  });
-}
-
 t.test('the OOB detector catches a read past the window', async (t) => {
   const bad: number[] = [];
-  const g = guarded(new Uint8Array(32), 10, 14, bad);
+  const g = oobGuard(new Uint8Array(32), 10, 14, (f) => bad.push(f.index));
   const v = new IcmpView().wrap(g, 10, 4);
   t.equal(v.check(), WireError.TRUNCATED);
   void v.seq; // unchecked access: reads 16 and 17
@@ -396,7 +365,7 @@ t.test('the OOB detector catches a read past the window', async (t) => {
 
 t.test('fuzz: 20,000 random and mutated messages never throw and never touch bytes outside the window', async (t) => {
   const seed = 0x1c3a;
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const ri = (n: number) => Math.floor(rand() * n);
   const seeds = [ECHO_REQ, ECHO_REP, TIME_EXC, FRAG_NEEDED, PORT_UNREACH].map(icmpOf);
   const view = new IcmpView();
@@ -425,7 +394,7 @@ t.test('fuzz: 20,000 random and mutated messages never throw and never touch byt
     for (let i = 0; i < backing.length; i++) backing[i] = ri(256);
     backing.set(msg, pre);
     const bad: number[] = [];
-    const g = guarded(backing, pre, pre + msg.length, bad);
+    const g = oobGuard(backing, pre, pre + msg.length, (f) => bad.push(f.index));
     try {
       view.wrap(g, pre, msg.length);
       if (view.check() === 0) {

@@ -9,6 +9,8 @@ import {
 } from '../../src/ip/ipv4.ts';
 import { fragmentIpv4 } from '../../src/ip/fragment.ts';
 import { Reassembler } from '../../src/ip/reassembly.ts';
+import { oobGuard } from '../helpers/oob-guard.ts';
+import { xorshift32 } from '../helpers/rng.ts';
 import { needPeer, scapyBytes } from '../helpers/peers.ts';
 
 // Real datagrams captured with tcpdump on a veth between two network namespaces (Linux 6.x):
@@ -347,55 +349,9 @@ t.test('scapy: emit equals scapy byte for byte', async (t) => {
 
 // --- fuzz: random and mutated buffers never throw and never read outside their window ---
 
-/**
- * A Uint8Array whose window [lo, hi) is the only readable part: every indexed read or write outside
- * it, and any slice/subarray reaching outside it, is recorded. The backing store holds real bytes
- * beyond the window, so an out-of-bounds read would otherwise go unnoticed (no `undefined`).
- */
-function guarded(backing: Uint8Array, lo: number, hi: number, faults: string[]): Uint8Array {
-  const checkRange = (name: string) => (a = 0, b = backing.length) => {
-    if (a < lo || b > hi || a > b) faults.push(`${name}(${a}, ${b}) outside [${lo}, ${hi})`);
-    return name === 'slice' ? backing.slice(a, b) : backing.subarray(a, b);
-  };
-  return new Proxy(backing, {
-    get(target, p) {
-      if (typeof p === 'string') {
-        const i = Number(p);
-        if (p !== '' && Number.isInteger(i)) {
-          if (i < lo || i >= hi) faults.push(`read [${i}] outside [${lo}, ${hi})`);
-          return target[i];
-        }
-        if (p === 'slice' || p === 'subarray') return checkRange(p);
-        if (p === 'length' || p === 'byteLength' || p === 'byteOffset' || p === 'buffer') return Reflect.get(target, p);
-        if (p === 'constructor' || p === 'then') return Reflect.get(target, p);
-        faults.push(`unmonitored access .${p}`);
-      }
-      return Reflect.get(target, p);
-    },
-    set(target, p, value) {
-      if (typeof p === 'string') {
-        const i = Number(p);
-        if (Number.isInteger(i) && (i < lo || i >= hi)) faults.push(`write [${i}] outside [${lo}, ${hi})`);
-      }
-      return Reflect.set(target, p, value);
-    },
-  });
-}
-
-/** xorshift32: seeded, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x;
-  };
-}
-
 t.test('fuzz detector catches an out-of-bounds read', async (t) => {
   const faults: string[] = [];
-  const g = guarded(PING.slice(), 0, 16, faults);
+  const g = oobGuard(PING.slice(), 0, 16, (f) => faults.push(f.message));
   const v = new Ipv4View().wrap(g, 0, 16);
   t.equal(v.check(), WireError.TRUNCATED);
   t.same(faults, [], 'check() stays inside');
@@ -404,7 +360,7 @@ t.test('fuzz detector catches an out-of-bounds read', async (t) => {
 });
 
 t.test('fuzz: 20,000 random and mutated buffers through view, parse, fragment and reassembly', async (t) => {
-  const next = rng(0xC0FFEE);
+  const next = xorshift32(0xC0FFEE);
   const seeds = [PING, PING_RR, UDP, IGMP_RA];
   const faults: string[] = [];
   const reasm = new Reassembler({ maxBytes: 1 << 20, maxDatagrams: 64 });
@@ -438,7 +394,7 @@ t.test('fuzz: 20,000 random and mutated buffers through view, parse, fragment an
     const backing = new Uint8Array(pre + data.length + 8);
     for (let i = 0; i < backing.length; i++) backing[i] = next();
     backing.set(data, pre);
-    const g = guarded(backing, pre, pre + data.length, faults);
+    const g = oobGuard(backing, pre, pre + data.length, (f) => faults.push(f.message));
     const v = new Ipv4View().wrap(g, pre, data.length);
     try {
       if (v.check() === 0) {

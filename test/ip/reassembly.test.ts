@@ -6,6 +6,7 @@ import { Ipv4View, emitIpv4, type Ipv4Repr } from '../../src/ip/ipv4.ts';
 import { fragmentIpv4 } from '../../src/ip/fragment.ts';
 import { Reassembler, type Reassembled } from '../../src/ip/reassembly.ts';
 import { needPeer, python } from '../helpers/peers.ts';
+import { xorshift32 } from '../helpers/rng.ts';
 
 // The three fragments Linux sent for a 3028-byte `ping -s 3000` over a 1500-byte MTU veth
 // (tcpdump capture); the data is ping's ICMP header + timeval + fill pattern.
@@ -50,15 +51,6 @@ function hexOf(r: ReturnType<Reassembler['push']>): string {
   return isDatagram(r) ? toHex(r.buf.subarray(r.off, r.off + r.len)) : `not a datagram: ${r}`;
 }
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x;
-  };
-}
 function shuffle<T>(a: T[], next: () => number): T[] {
   for (let i = a.length - 1; i > 0; i--) {
     const j = next() % (i + 1);
@@ -84,7 +76,7 @@ t.test('kernel fragments in order → the datagram; buffers owned as documented'
 });
 
 t.test('reversed and shuffled orders give the same datagram', async (t) => {
-  const next = rng(7);
+  const next = xorshift32(7);
   const r = new Reassembler();
   const orders = [[2, 1, 0], [1, 2, 0], [0, 2, 1], [2, 0, 1]];
   for (let k = 0; k < 20; k++) orders.push(shuffle([0, 1, 2], next));
@@ -101,7 +93,7 @@ t.test('reversed and shuffled orders give the same datagram', async (t) => {
 });
 
 t.test('random datagrams: fragment, shuffle, reassemble → the original bytes', async (t) => {
-  const next = rng(99);
+  const next = xorshift32(99);
   const r = new Reassembler();
   let fragmented = 0;
   for (let k = 0; k < 200; k++) {
@@ -311,7 +303,7 @@ t.test('memory bound: 100,000 hostile fragments never push heldBytes over maxByt
   const r = new Reassembler({ maxBytes, maxDatagrams: 1 << 16 });
   t.equal(r.maxBytes, maxBytes);
   t.equal(r.timeoutNs, 30e9);
-  const next = rng(0xBAD);
+  const next = xorshift32(0xBAD);
   const f = new Uint8Array(20 + 1480);
   const v = new Ipv4View();
   let peak = 0, over = 0, drift = 0;
