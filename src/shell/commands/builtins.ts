@@ -1,5 +1,5 @@
 // Shell builtins a walkthrough script uses: true, false, :, sleep (advances the lab clock, so
-// ARP entries age and queued packets move on), set -e / set +e.
+// ARP entries age and queued packets move on; waits in real time on a wall clock), set -e / set +e.
 import type { Ctx, ShellCommand } from '../command.ts';
 
 export const trueCommand: ShellCommand = { name: 'true', summary: 'do nothing, successfully', run: () => 0 };
@@ -23,6 +23,9 @@ export const sleepCommand: ShellCommand = {
       }
       ms += Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!]! * 1000;
     }
+    // wall clock (a real device is attached): really wait, the lab runs meanwhile; jumping the
+    // clock ahead would freeze lab time until the real one caught up
+    if (ctx.session.lab.scheduler.mode === 'wall') return new Promise<number>((res) => setTimeout(() => res(0), ms));
     ctx.session.lab.runFor(ms);
     return 0;
   },

@@ -8,7 +8,8 @@ import { outLines } from '../command.ts';
 import { tryParseIpv4 } from '../../ip/address.ts';
 import { dnsMessage, type DnsMessage } from '../../dns/message.ts';
 import { exchange, type ExchangeResult } from '../../dns/stub-resolver.ts';
-import { labClock, labTransport, runToCompletion } from '../../dns/lab-server.ts';
+import { labClock, labTransport } from '../../dns/lab-server.ts';
+import { labAwait } from './dns-resolve.ts';
 import { parseResolvConf } from '../../dns/resolv-conf.ts';
 import { searchCandidates } from '../../dns/search-list.ts';
 import { DnsClass, DnsRcode, DnsType, parseDnsType } from '../../dns/types.ts';
@@ -25,19 +26,19 @@ export interface LabQuery {
   tries: number;
 }
 
-/** One dig-style exchange on the lab (no failover on bad rcodes, no cache). */
-export function labDnsQuery(ctx: Ctx, q: LabQuery): ExchangeResult {
+/** One dig-style exchange on the lab (no failover on bad rcodes, no cache); awaited in real time on a wall clock. */
+export async function labDnsQuery(ctx: Ctx, q: LabQuery): Promise<ExchangeResult> {
   const lab = ctx.session.lab;
   const m: DnsMessage = dnsMessage({
     id: lab.rng.int(0x10000), rd: q.rd, questions: [{ name: q.name, type: q.type, class: DnsClass.IN }],
     edns: q.edns ? { udpSize: 1232, version: 0, dnssecOk: false, options: [] } : null,
   });
-  return runToCompletion<ExchangeResult>(lab, (done) =>
+  return (await labAwait<ExchangeResult>(lab, (done) =>
     exchange(labTransport(ctx.ns), labClock(lab), m, { servers: q.servers, port: q.port, timeout: q.timeout, attempts: q.tries }, done),
-  )!;
+  ))!;
 }
 
-function run(ctx: Ctx, argv: string[]): number {
+async function run(ctx: Ctx, argv: string[]): Promise<number> {
   let server: string | null = null;
   let port = 53;
   let name: string | null = null;
@@ -91,7 +92,7 @@ function run(ctx: Ctx, argv: string[]): number {
   let res: ExchangeResult | null = null;
   let timeouts = 0;
   for (const n of names) {
-    res = labDnsQuery(ctx, { servers, port, name: n, type: qtype, rd, edns, timeout, tries });
+    res = await labDnsQuery(ctx, { servers, port, name: n, type: qtype, rd, edns, timeout, tries });
     timeouts += res.status === 'answer' ? res.sent - 1 : res.sent;
     // +search moves on while the name does not exist
     if (res.status !== 'answer' || res.message!.rcode !== DnsRcode.NXDOMAIN) break;

@@ -8,7 +8,7 @@ import { DnsRcode, DnsType, parseDnsType } from '../../dns/types.ts';
 import { hostAnswer, hostNotFound, hostServerHeader } from '../../dns/dig-format.ts';
 import { labDnsQuery } from './dig.ts';
 
-function run(ctx: Ctx, argv: string[]): number {
+async function run(ctx: Ctx, argv: string[]): Promise<number> {
   let types: number[] = [DnsType.A, DnsType.AAAA, DnsType.MX];
   let port = 53;
   const pos: string[] = [];
@@ -33,7 +33,7 @@ function run(ctx: Ctx, argv: string[]): number {
   let status = 0;
   const aliases = new Set<string>();
   for (const c of searchCandidates(pos[0]!, rc)) {
-    const r = labDnsQuery(ctx, { servers, port, name: c.name, type: types[0]!, rd: true, edns: false, timeout: 2, tries: 2 });
+    const r = await labDnsQuery(ctx, { servers, port, name: c.name, type: types[0]!, rd: true, edns: false, timeout: 2, tries: 2 });
     if (r.status !== 'answer') {
       outLines(ctx, [...lines, ';; connection timed out; no servers could be reached']);
       return 1;
@@ -50,7 +50,7 @@ function run(ctx: Ctx, argv: string[]): number {
     return 1;
   }
   for (const t of types.slice(1)) {
-    const r = labDnsQuery(ctx, { servers, port, name: qname, type: t, rd: true, edns: false, timeout: 2, tries: 2 });
+    const r = await labDnsQuery(ctx, { servers, port, name: qname, type: t, rd: true, edns: false, timeout: 2, tries: 2 });
     if (r.status === 'answer' && r.message!.rcode === DnsRcode.NOERROR) lines.push(...hostAnswer(r.message!, aliases));
   }
   outLines(ctx, lines);

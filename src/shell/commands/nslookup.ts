@@ -8,7 +8,7 @@ import { DnsRcode, DnsType, parseDnsType } from '../../dns/types.ts';
 import { nslookupAnswer, nslookupHeader } from '../../dns/dig-format.ts';
 import { labDnsQuery } from './dig.ts';
 
-function run(ctx: Ctx, argv: string[]): number {
+async function run(ctx: Ctx, argv: string[]): Promise<number> {
   let type: number = DnsType.A;
   let port = 53;
   const pos: string[] = [];
@@ -28,7 +28,7 @@ function run(ctx: Ctx, argv: string[]): number {
   const name = pos[0]!;
   let last = null;
   for (const c of searchCandidates(name, rc)) {
-    const r = labDnsQuery(ctx, { servers, port, name: c.name, type, rd: true, edns: false, timeout: 2, tries: 2 });
+    const r = await labDnsQuery(ctx, { servers, port, name: c.name, type, rd: true, edns: false, timeout: 2, tries: 2 });
     if (r.status !== 'answer') {
       outLines(ctx, [`;; connection timed out; no servers could be reached`, '']);
       return 1;

@@ -1,11 +1,14 @@
 // `ping [-c N] [-W s] [-i s] [-t ttl] [-s size] [-w deadline] [-q] [-n] DEST` over the lab's
 // iputils-style ping. Options parse as getopt does (`-c3`, `-c 3`). A name is looked up in the
 // namespace's /etc/hosts. Without -c a script run stops after a bounded count and says so on
-// stderr; the interactive shell pings until Ctrl-C.
+// stderr; the interactive shell pings until Ctrl-C. On a virtual clock the lab's ping steps the
+// clock synchronously; when a real device is attached (`wirestack run --tap`, wall clock) it is
+// awaited in real time so the kernel's replies can arrive.
 import type { Ctx, ShellCommand } from '../command.ts';
-import type { PingResult } from '../../lab/apps/ping.ts';
+import type { PingOptions, PingResult } from '../../lab/apps/ping.ts';
+import type { Netns } from '../../lab/netns.ts';
 import { tryParseIpv4 } from '../../ip/address.ts';
-import { resolveHost } from './dns-resolve.ts';
+import { resolveHostAsync } from './dns-resolve.ts';
 import { explainPing } from '../explain.ts';
 
 const USAGE = `
@@ -94,7 +97,7 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
   let ip = dest;
   if (tryParseIpv4(dest) < 0) {
     // Names resolve as getaddrinfo does: the namespace's nsswitch order over /etc/hosts and DNS.
-    const r = resolveHost(ctx, dest);
+    const r = await resolveHostAsync(ctx, dest);
     if ('error' in r) {
       ctx.err(`ping: ${dest}: ${r.error}\n`);
       ctx.explain(`"${dest}" is not an address, and neither ${ctx.ns === ctx.session.lab.root ? 'the host' : ctx.ns.name}'s /etc/hosts nor its DNS servers (/etc/resolv.conf) resolve it`);
@@ -112,7 +115,7 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
       count = ctx.session.pingDefaultCount;
       ctx.err(`wirestack: ping without -c stopped after ${count} packets (non-interactive run; Ctrl-C stops it in "wirestack shell")\n`);
     }
-    res = ctx.ns.ping(ip, { ...opts, count });
+    res = await labPing(ctx.ns, ip, { ...opts, count });
     print(ctx, res.lines, dest, ip, o.quiet);
   }
   if (res.received === 0) {
@@ -123,6 +126,11 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
     // lab wrote the error into lines: iputils prints it on stderr
   }
   return res.exit;
+}
+
+/** The lab's ping on its clock: stepped (virtual) or awaited in real time (wall: a TAP is attached). */
+function labPing(ns: Netns, ip: string, o: PingOptions): PingResult | Promise<PingResult> {
+  return ns.lab.scheduler.mode === 'wall' ? ns.pingAsync(ip, o) : ns.ping(ip, o);
 }
 
 function print(ctx: Ctx, lines: string[], dest: string, ip: string, quiet: boolean): void {
@@ -147,7 +155,7 @@ async function pingUntilAborted(ctx: Ctx, ip: string, dest: string, opts: { inte
   const started = Date.now();
   while (!ctx.signal?.aborted) {
     seq++;
-    const r = ctx.ns.ping(ip, { ...opts, count: 1, timeoutS: Math.min(opts.timeoutS, opts.intervalMs / 1000) });
+    const r = await labPing(ctx.ns, ip, { ...opts, count: 1, timeoutS: Math.min(opts.timeoutS, opts.intervalMs / 1000) });
     if (r.lines[0]?.startsWith('ping: ')) {
       print(ctx, r.lines, dest, ip, false);
       return r;
