@@ -144,6 +144,21 @@ export class VxlanEncapsulator {
   }
 
   /**
+   * Retargets source, destination, UDP port and VNI at once (a vxlan device: per-packet route source,
+   * per-FDB-entry `port`/`vni`). The outer Ethernet header is left for the caller's neighbour output.
+   * Allocates nothing.
+   */
+  retarget(srcIp: number, dstIp: number, dstPort: number, vni: number): void {
+    this.src32 = srcIp | 0;
+    this.dst32 = dstIp | 0;
+    const t = this.t;
+    t.srcIp = srcIp >>> 0;
+    t.dstIp = dstIp >>> 0;
+    t.dstPort = dstPort;
+    t.vni = vni;
+  }
+
+  /**
    * Prepends the outer headers to the inner frame at buf[off..off+len). Returns the outer frame's
    * offset (off − 50; its length is len + 50), or −NO_SPACE when off < 50 (not enough headroom) or
    * −BAD_TOTAL_LENGTH when the outer datagram would exceed 65535 bytes.

@@ -569,6 +569,8 @@ export class IpStack {
       }
       return;
     }
+    // a tunnel socket (vxlan) takes the datagram in place: no copy, no allocation
+    if (s.encapRcv !== null) return void s.encapRcv(dev, buf, ipOff, o, ulen, src);
     s.deliver(buf, o + 8, ulen - 8, src, u16(buf, o), this.now);
   }
 

@@ -26,8 +26,17 @@ function head(ns: Netns, d: NetDevice, mode: boolean): string[] {
   return [l1, l2];
 }
 
-export function formatIpLink(ns: Netns, devs: NetDevice[]): string[] {
-  return devs.flatMap((d) => head(ns, d, true));
+/** `details` (`ip -d link`): vxlan devices get iproute2's detail words; other kinds list as without -d. */
+export function formatIpLink(ns: Netns, devs: NetDevice[], details = false): string[] {
+  return devs.flatMap((d) => {
+    const h = head(ns, d, true);
+    if (!details || !d.vxlan) return h;
+    // iproute2 6.x: the link line gains the generic words, then the kind's line with the rest
+    h[1] += ` promiscuity ${d.master ? 1 : 0}  allmulti ${d.master ? 1 : 0} minmtu 68 maxmtu 65535 `;
+    const tso = d.vxlan.underlay ? 524280 : 65536;
+    h.push(`    ${d.vxlan.detailsWords()} addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 tso_max_size ${tso} tso_max_segs 65535 gro_max_size 65536 `);
+    return h;
+  });
 }
 
 export function formatIpSLink(ns: Netns, devs: NetDevice[]): string[] {

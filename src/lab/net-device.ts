@@ -4,9 +4,10 @@
 import type { Port } from '../link/port.ts';
 import type { Netns } from './netns.ts';
 import type { Bridge } from '../ethernet/bridge.ts';
+import type { VxlanLink } from './vxlan-device.ts';
 
 /** 'external': bound to a Port outside the lab (a TAP device, a raw IP socket), see Netns.linkAddExternal. */
-export type DevKind = 'loopback' | 'veth' | 'bridge' | 'external';
+export type DevKind = 'loopback' | 'veth' | 'bridge' | 'external' | 'vxlan';
 
 /** Why a frame was dropped; each reason has its own counter (`ip -s link`-style listings). */
 export const DropReason = {
@@ -70,6 +71,8 @@ export class NetDevice {
   peer: NetDevice | null = null;
   /** bridge devices: the forwarding engine. */
   bridge: Bridge | null = null;
+  /** vxlan devices: the tunnel endpoint (its Port, FDB and socket), see vxlan-device.ts. */
+  vxlan: VxlanLink | null = null;
   /** Small integer id of this device as a bridge port (index in the bridge's port table). */
   bridgePortId = -1;
   readonly addrs: IfAddr[] = [];
@@ -103,13 +106,15 @@ export class NetDevice {
         return this.bridge !== null && this.bridge.hasCarrierPort();
       case 'external':
         return true; // the real device's side is as up as its file descriptor is open
+      case 'vxlan':
+        return true; // as the kernel's: LOWER_UP whenever up, whatever the underlay does
     }
   }
 
   /** `state` in `ip link`: UP, DOWN, LOWERLAYERDOWN or UNKNOWN (loopback). */
   get operState(): string {
     if (!this.adminUp) return 'DOWN';
-    if (this.kind === 'loopback') return 'UNKNOWN';
+    if (this.kind === 'loopback' || this.kind === 'vxlan') return 'UNKNOWN'; // vxlan: no operstate set (kernel shows UNKNOWN)
     if (this.carrier) return 'UP';
     return this.kind === 'veth' ? 'LOWERLAYERDOWN' : 'DOWN';
   }

@@ -20,6 +20,7 @@ import { macToString } from '../ethernet/mac.ts';
 import { LoopbackPort } from '../link/loopback.ts';
 import { UdpSocket } from './udp-socket.ts';
 import { ping, pingAsync, type PingOptions, type PingResult } from './apps/ping.ts';
+import { VxlanLink, VXLAN_DEFAULTS, type VxlanLinkOptions } from './vxlan-device.ts';
 
 export interface LinkSetOptions {
   up?: boolean;
@@ -156,6 +157,42 @@ export class Netns {
     return d;
   }
 
+  /**
+   * `ip link add NAME type vxlan id VNI [dstport P] [remote IP | group IP] [local IP] [dev DEV]
+   * [nolearning] [ttl N] [srcport MIN MAX]` (vxlan-device.ts). MTU: the underlay's minus 50 with
+   * `dev`, else 1500, as the kernel sets it. Errors are the kernel's, before anything changes.
+   */
+  linkAddVxlan(name: string, o: VxlanLinkOptions): NetDevice {
+    this.checkNewName(name);
+    if (!Number.isInteger(o.id) || o.id < 0 || o.id > 0xffffff) throw Msg.invalidArg(`Error: argument "${o.id}" is wrong: invalid id`);
+    const ip = (s: string | undefined, what: string): number => {
+      if (s === undefined) return 0;
+      const a = tryParseIpv4(s);
+      if (a < 0) throw Msg.invalidArg(`Error: any valid address is expected rather than "${s}".`);
+      const multi = a >>> 28 === 0xe;
+      if (what === 'group' ? !multi : what === 'remote' && multi) throw Msg.invalidArg(`Error: argument "${s}" is wrong: invalid ${what} address`);
+      return a;
+    };
+    const remote = ip(o.remote, 'remote');
+    const group = ip(o.group, 'group');
+    const local = ip(o.local, 'local');
+    if (remote && group) throw Msg.invalidArg('vxlan: both group and remote cannot be specified');
+    const under = o.dev !== undefined ? this.mustDev(o.dev) : undefined;
+    if (group && !under) throw Msg.invalidArg("vxlan: 'group' requires 'dev' to be specified");
+    const dstPort = o.dstport || VXLAN_DEFAULTS.dstPort;
+    if (this.devices.some((d) => d.vxlan && d.vxlan.vni === o.id && d.vxlan.dstPort === dstPort))
+      throw new NetlinkError('Error: A VXLAN device with the specified VNI already exists.', 'EEXIST');
+    const link = new VxlanLink(this, name, {
+      id: o.id, dstPort, remote, group, local, underlay: under?.name ?? null, learning: o.learning ?? true,
+      ttl: o.ttl ?? 0, srcPortRange: o.srcPortRange, ageing: o.ageing ?? VXLAN_DEFAULTS.ageing,
+    });
+    const d = this.addDevice(name, 'vxlan', this.lab.nextMac(), link);
+    d.vxlan = link;
+    link.device = d;
+    d.mtu = under ? under.mtu - 50 : 1500;
+    return d;
+  }
+
   /** `ip link del DEV`: a veth takes its peer with it; a bridge releases its ports. */
   linkDel(name: string): void {
     const d = this.mustDev(name);
@@ -164,6 +201,7 @@ export class Netns {
     if (d.master) this.setMaster(d, null);
     this.removeDevice(d);
     if (d.kind === 'external') d.port!.attach(() => {}); // frames from the real device go nowhere now
+    if (d.vxlan) d.vxlan.close();
     if (d.peer) {
       if (d.peer.master) d.peer.netns.setMaster(d.peer, null);
       d.peer.netns.removeDevice(d.peer);
@@ -285,6 +323,11 @@ export class Netns {
 
   private setUp(d: NetDevice, up: boolean): void {
     if (d.adminUp === up) return;
+    // vxlan_open binds the UDP port (EADDRINUSE fails the `up`); vxlan_stop releases it
+    if (d.vxlan) {
+      if (up) d.vxlan.open();
+      else d.vxlan.close();
+    }
     d.adminUp = up;
     if (up) {
       if (d.kind === 'loopback' && !d.addrs.some((a) => a.addr === 0x7f000001)) {
@@ -488,8 +531,9 @@ export class Netns {
 
   // ---------- listings ----------
 
-  ipLink(dev?: string): string[] {
-    return formatIpLink(this, dev !== undefined ? [this.mustDev(dev)] : this.devices);
+  /** `ip link [show DEV]`; `details`: `ip -d link` (the vxlan line; other kinds list as without -d). */
+  ipLink(dev?: string, details = false): string[] {
+    return formatIpLink(this, dev !== undefined ? [this.mustDev(dev)] : this.devices, details);
   }
   ipSLink(dev?: string): string[] {
     return formatIpSLink(this, dev !== undefined ? [this.mustDev(dev)] : this.devices);
@@ -531,6 +575,8 @@ export class Netns {
         out.push(`${macToString(r.mac)} dev ${p.name} master ${br.name}${kind}`);
       }
     }
+    // vxlan devices' own (self) entries: `MAC dev vxlan0 dst IP [via DEV] self [permanent]`
+    for (const d of this.devices) if (d.vxlan) out.push(...d.vxlan.fdbShow(false));
     return out;
   }
   /** `bridge link`. */

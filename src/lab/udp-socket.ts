@@ -2,6 +2,13 @@
 // scheduler (no real sockets); sends go through the namespace's routing and ARP like any packet.
 import { ipv4ToString, tryParseIpv4 } from '../ip/address.ts';
 import type { IpStack } from './ip-stack.ts';
+import type { NetDevice } from './net-device.ts';
+
+/**
+ * The kernel's udp_sk()->encap_rcv: takes the borrowed datagram (UDP header at udpOff, ulen bytes,
+ * checksum already verified when nonzero) before socket delivery; used by tunnels (vxlan-device.ts).
+ */
+export type UdpEncapRcv = (dev: NetDevice, buf: Uint8Array, ipOff: number, udpOff: number, ulen: number, src: number) => void;
 
 export interface UdpMessage {
   data: Uint8Array;
@@ -17,6 +24,8 @@ export class UdpSocket {
   /** ICMP errors reported for this socket (e.g. 'ECONNREFUSED' after a port unreachable). */
   readonly errors: string[] = [];
   closed = false;
+  /** Set by a tunnel device: datagrams go to it, borrowed, instead of being copied into messages. */
+  encapRcv: UdpEncapRcv | null = null;
 
   constructor(
     private readonly stack: IpStack,
