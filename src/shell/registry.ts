@@ -15,6 +15,7 @@ import { nslookupCommand } from './commands/nslookup.ts';
 import { hostCommand } from './commands/host.ts';
 import { iptablesCommand, iptablesSaveCommand } from './commands/iptables.ts';
 import { conntrackCommand } from './commands/conntrack.ts';
+import { weaveCommand } from './commands/weave.ts';
 import { trueCommand, falseCommand, colonCommand, sleepCommand, setCommand } from './commands/builtins.ts';
 
 export const shellCommands: ShellCommand[] = [
@@ -41,6 +42,7 @@ export const shellCommands: ShellCommand[] = [
   iptablesCommand,
   iptablesSaveCommand,
   conntrackCommand,
+  weaveCommand,
 ];
 
 const byName = new Map(shellCommands.map((c) => [c.name, c]));
