@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,7 +11,8 @@ import { parseMac, macToString, BROADCAST_MAC } from '../../src/ethernet/mac.ts'
 import { parseIpv4Address } from '../../src/ip/address.ts';
 import { WireError, wireErrorName } from '../../src/wire-error.ts';
 import { fromHex, toHex } from '../../src/bytes.ts';
-import { needPeer, python, run, uniqueName } from '../helpers/peers.ts';
+import { needPeer, run, scapyBatch, uniqueName } from '../helpers/peers.ts';
+import { pcapFrames, writeEthernetPcap } from '../helpers/pcap-file.ts';
 
 const A = parseMac('02:00:00:00:00:01');
 const B = parseMac('02:00:00:00:00:02');
@@ -181,12 +182,11 @@ const scapyCases: [string, string, Uint8Array][] = [
     "Ether(src='02:00:00:00:00:01',dst='ff:ff:ff:ff:ff:ff')/ARP(op='who-has',hwsrc='02:00:00:00:00:01',psrc='10.0.0.1',hwdst='ff:ff:ff:ff:ff:ff',pdst='10.0.0.1')",
     frameOf(R.gratuitous)],
 ];
-// One python process for all cases (importing scapy takes seconds); same output as scapyBytes(expr).
-let scapyHex: string[] | undefined;
+// One python process for all cases, run by the first test that needs it.
+let scapyOut: Uint8Array[] | undefined;
 function scapyBytesOf(i: number): Uint8Array {
-  scapyHex ??= python(`from scapy.all import *\nfor p in [${scapyCases.map((c) => c[1]).join(',\n')}]:\n    print(bytes(p).hex())`)
-    .trim().split('\n');
-  return fromHex(scapyHex[i]!);
+  scapyOut ??= scapyBatch(scapyCases.map((c) => c[1]));
+  return scapyOut[i]!;
 }
 scapyCases.forEach(([name, expr, ours], i) => {
   t.test(`scapy agrees byte for byte: ${name}`, async (t) => {
@@ -196,39 +196,12 @@ scapyCases.forEach(([name, expr, ours], i) => {
   });
 });
 
-function writePcap(path: string, frames: Uint8Array[]): void {
-  // classic pcap, microsecond magic, LINKTYPE_ETHERNET (kept local: src/pcap is another codec's test subject)
-  const parts: Buffer[] = [];
-  const gh = Buffer.alloc(24);
-  gh.writeUInt32LE(0xa1b2c3d4, 0); gh.writeUInt16LE(2, 4); gh.writeUInt16LE(4, 6);
-  gh.writeUInt32LE(65535, 16); gh.writeUInt32LE(1, 20);
-  parts.push(gh);
-  frames.forEach((f, i) => {
-    const rh = Buffer.alloc(16);
-    rh.writeUInt32LE(i, 0); rh.writeUInt32LE(f.length, 8); rh.writeUInt32LE(f.length, 12);
-    parts.push(rh, Buffer.from(f));
-  });
-  writeFileSync(path, Buffer.concat(parts));
-}
-/** Frames of a classic little-endian microsecond pcap (what tcpdump -w writes here). */
-function readPcap(path: string): Uint8Array[] {
-  const b = readFileSync(path);
-  if (b.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('not a LE microsecond pcap');
-  const out: Uint8Array[] = [];
-  for (let p = 24; p + 16 <= b.length;) {
-    const cap = b.readUInt32LE(p + 8);
-    out.push(Uint8Array.from(b.subarray(p + 16, p + 16 + cap)));
-    p += 16 + cap;
-  }
-  return out;
-}
-
 t.test('tshark: same fields and the same Info column for our frames', async (t) => {
   if (!needPeer(t, 'tshark')) return;
   const dir = mkdtempSync(join(tmpdir(), 'ws-arp-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'arp.pcap');
-  writePcap(file, INFO.map(([, r]) => frameOf(r)));
+  writeEthernetPcap(file, INFO.map(([, r]) => frameOf(r)));
   const res = run('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=|', '-e', '_ws.col.Info', '-e', 'arp.opcode',
     '-e', 'arp.src.hw_mac', '-e', 'arp.src.proto_ipv4', '-e', 'arp.dst.hw_mac', '-e', 'arp.dst.proto_ipv4']);
   t.equal(res.status, 0, res.stderr);
@@ -278,7 +251,7 @@ t.test('the Linux kernel: its ARP request and reply decode, format as tshark doe
   await done;
   clearTimeout(timer);
 
-  const frames = readPcap(file);
+  const frames = pcapFrames(readFileSync(file));
   t.equal(frames.length, 2, 'captured the request and the reply');
   const ev = new EthernetView();
   const av = new ArpView();

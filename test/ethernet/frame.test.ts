@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,7 +12,8 @@ import { WireError, wireErrorName } from '../../src/wire-error.ts';
 import { fromHex, toHex } from '../../src/bytes.ts';
 import { oobGuard } from '../helpers/oob-guard.ts';
 import { mulberry32 } from '../helpers/rng.ts';
-import { needPeer, python, run } from '../helpers/peers.ts';
+import { needPeer, run, scapyBatch } from '../helpers/peers.ts';
+import { writeEthernetPcap } from '../helpers/pcap-file.ts';
 
 const A = parseMac('02:00:00:00:00:01');
 const B = parseMac('02:00:00:00:00:02');
@@ -281,12 +282,11 @@ function arpBytes(): Uint8Array {
   return b;
 }
 
-// One python process for all cases (importing scapy takes seconds); same output as scapyBytes(expr).
-let scapyHex: string[] | undefined;
+// One python process for all cases, run by the first test that needs it.
+let scapyOut: Uint8Array[] | undefined;
 function scapyBytesOf(i: number): Uint8Array {
-  scapyHex ??= python(`from scapy.all import *\nfor p in [${scapyCases.map((c) => c[1]).join(',\n')}]:\n    print(bytes(p).hex())`)
-    .trim().split('\n');
-  return fromHex(scapyHex[i]!);
+  scapyOut ??= scapyBatch(scapyCases.map((c) => c[1]));
+  return scapyOut[i]!;
 }
 scapyCases.forEach(([name, expr, r, payload], i) => {
   t.test(`scapy agrees byte for byte: ${name}`, async (t) => {
@@ -304,21 +304,6 @@ scapyCases.forEach(([name, expr, r, payload], i) => {
 });
 
 // ---- tshark reads our VLAN fields the same way ----
-function writePcap(path: string, frames: Uint8Array[]): void {
-  // classic pcap, microsecond magic, LINKTYPE_ETHERNET; a few lines rather than a dependency on src/pcap
-  const parts: Buffer[] = [];
-  const gh = Buffer.alloc(24);
-  gh.writeUInt32LE(0xa1b2c3d4, 0); gh.writeUInt16LE(2, 4); gh.writeUInt16LE(4, 6);
-  gh.writeUInt32LE(65535, 16); gh.writeUInt32LE(1, 20);
-  parts.push(gh);
-  frames.forEach((f, i) => {
-    const rh = Buffer.alloc(16);
-    rh.writeUInt32LE(i, 0); rh.writeUInt32LE(f.length, 8); rh.writeUInt32LE(f.length, 12);
-    parts.push(rh, Buffer.from(f));
-  });
-  writeFileSync(path, Buffer.concat(parts));
-}
-
 t.test('tshark decodes our tagged frames to the same fields', async (t) => {
   if (!needPeer(t, 'tshark')) return;
   const dir = mkdtempSync(join(tmpdir(), 'ws-eth-'));
@@ -330,7 +315,7 @@ t.test('tshark decodes our tagged frames to the same fields', async (t) => {
     return out.subarray(0, padFrame(out, 0, n + payload.length));
   });
   const file = join(dir, 'eth.pcap');
-  writePcap(file, frames);
+  writeEthernetPcap(file, frames);
   const res = run('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=|', '-e', 'eth.src', '-e', 'eth.dst',
     '-e', 'vlan.id', '-e', 'vlan.priority', '-e', 'vlan.dei', '-e', 'ieee8021ad.id', '-e', 'ieee8021ad.priority',
     '-e', 'eth.len', '-e', '_ws.malformed']);

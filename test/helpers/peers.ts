@@ -80,6 +80,16 @@ export function scapyBytes(expr: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
+/**
+ * Builds many packets in one python run (importing scapy takes seconds); element i holds the bytes of
+ * exprs[i] as scapyBytes(exprs[i]) would. Each expression is passed as a string literal and eval'd.
+ */
+export function scapyBatch(exprs: string[]): Uint8Array[] {
+  const list = exprs.map((e) => JSON.stringify(e)).join(', ');
+  const out = python(`from scapy.all import *\nfor e in [${list}]: print(bytes(eval(e)).hex())`);
+  return out.trim().split('\n').map((hex) => Uint8Array.from(Buffer.from(hex, 'hex')));
+}
+
 /** Runs a command, returning {status, stdout, stderr}; never throws. */
 export function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });

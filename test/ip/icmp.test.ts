@@ -9,7 +9,7 @@ import { fromHex, toHex } from '../../src/bytes.ts';
 import { internetChecksum } from '../../src/ip/checksum.ts';
 import { oobGuard } from '../helpers/oob-guard.ts';
 import { mulberry32 } from '../helpers/rng.ts';
-import { needPeer, scapyBytes, python } from '../helpers/peers.ts';
+import { needPeer, scapyBytes, scapyBatch, python } from '../helpers/peers.ts';
 
 // ---- fixtures: IPv4 datagrams captured with tcpdump on a Linux 6.x host, three netns a—r—b,
 // r forwarding, r→b link MTU 1400. Each is the IP datagram (Ethernet header removed).
@@ -307,11 +307,10 @@ t.test('scapy builds the same ICMP bytes', async (t) => {
     [`IP()/ICMP(type=14,id=5,seq=6,ts_ori=1,ts_rx=2,ts_tx=3)`, (o) => emitIcmp({ kind: 'other', type: 14, code: 0, rest: 0x00050006, data: fromHex('000000010000000200000003') }, o, 0)],
   ];
   // one python run for all of them: importing scapy takes a second or two
-  const wants = python(`from scapy.all import *\nfor e in [${cases.map(([e]) => JSON.stringify(e)).join(', ')}]: print(bytes(eval(e)).hex())`)
-    .trim().split('\n');
+  const wants = scapyBatch(cases.map(([e]) => e));
   t.equal(wants.length, cases.length);
   for (const [i, [expr, ours]] of cases.entries()) {
-    const want = fromHex(wants[i]!).subarray(20);
+    const want = wants[i]!.subarray(20);
     const out = new Uint8Array(2000);
     const n = ours(out);
     t.equal(toHex(out, 0, n), toHex(want), expr.slice(0, 60));

@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needPeer, run, uniqueName } from '../helpers/peers.ts';
+import { pcapFrames } from '../helpers/pcap-file.ts';
 import { openTap, TapPort } from '../../src/tap/tap-port.ts';
-import { put16, put32, put48, u16, u32, u48, u8, u32le } from '../../src/bytes.ts';
+import { put16, put32, put48, u16, u32, u48, u8 } from '../../src/bytes.ts';
 import { internetChecksum } from '../../src/ip/checksum.ts';
 import { parseIpv4Address } from '../../src/ip/address.ts';
 
@@ -82,19 +83,6 @@ function respond(b: Uint8Array, o: number, len: number, out: Uint8Array): number
     return 14 + total;
   }
   return 0;
-}
-
-/** Frames of a classic pcap file (tcpdump -w writes little-endian microsecond pcap here). */
-function pcapFrames(file: Uint8Array): Uint8Array[] {
-  if (u32le(file, 0) !== 0xa1b2c3d4 && u32le(file, 0) !== 0xa1b23c4d) throw new Error('not a LE pcap file');
-  const frames: Uint8Array[] = [];
-  let o = 24;
-  while (o + 16 <= file.length) {
-    const incl = u32le(file, o + 8);
-    frames.push(file.slice(o + 16, o + 16 + incl));
-    o += 16 + incl;
-  }
-  return frames;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
