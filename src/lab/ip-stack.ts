@@ -422,7 +422,12 @@ export class IpStack {
     }
     const dst = u32(buf, ipOff + 16);
     if (this.ns.isLocal(dst)) {
-      if (!this.ns.lo.adminUp) return 'ENETUNREACH';
+      // the local route still matches with lo down; the packet dies on lo's xmit and the send
+      // succeeds (checked: UDP sendto to our own address returns its length, ping sees no reply)
+      if (!this.ns.lo.adminUp) {
+        this.ns.lo.drop(DropReason.LINK_DOWN, false);
+        return '';
+      }
       if (nf !== null && !nf.postroutingLocal(this.ns.lo, dst, buf, ipOff, len)) return 'EPERM';
       this.neighOutput(this.ns.lo, dst, buf, ipOff, len);
       if (nf !== null) nf.sent();

@@ -27,6 +27,8 @@ export interface PingResult {
   /** Exit status as iputils: 0 some reply, 1 no reply, 2 other error. */
   exit: number;
   rttsMs: number[];
+  /** errno of the last send that failed silently (EPERM, ENETUNREACH…: iputils prints nothing), '' if none. */
+  sendErrno?: string;
 }
 
 const ERR_TEXT: Record<string, string> = {
@@ -119,7 +121,6 @@ function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session 
   ns.stack.icmpListeners.add(listener);
 
   let seq = 0;
-  let sendError = '';
   let pipe = 1;
   let lastReply = start;
   const sendOne = () => {
@@ -149,12 +150,18 @@ function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session 
     res.transmitted++;
     pipe = Math.max(pipe, res.transmitted - done.size);
     const err = ns.stack.output(b, TX_IP, 28 + size);
-    if (err === 'EMSGSIZE') sendError = `ping: local error: message too long, mtu=${ns.stack.mtuTo(dst)}`;
-    else if (err) sendError = 'ping: sendmsg: Network is unreachable';
-    if (err) {
-      lines.push(sendError);
+    if (err === 'EMSGSIZE') {
+      // ip_local_error queues EMSGSIZE on the socket's error queue: iputils prints it and counts an error
+      lines.push(`ping: local error: message too long, mtu=${ns.stack.mtuTo(dst)}`);
       done.add(seq);
       res.errors++;
+    } else if (err) {
+      // Any other sendto() failure (EPERM from an OUTPUT DROP, ENETUNREACH once the route is gone):
+      // iputils 20221126 finds nothing on the error queue, counts it as a local error and prints
+      // nothing — "1 packets transmitted, 0 received", no "+1 errors" (checked with strace:
+      // sendto = -1 EPERM, recvmsg(MSG_ERRQUEUE) = -1 EAGAIN, silence).
+      done.add(seq);
+      res.sendErrno = err;
     }
   };
 
