@@ -2,6 +2,7 @@
 // iproute2's object/command abbreviations and wording for unknown ones.
 import type { Ctx, ShellCommand } from '../command.ts';
 import { matches, outLines } from '../command.ts';
+import { fdbModifyVxlan } from './bridge-fdb-vxlan.ts';
 
 const USAGE = `Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }
 where  OBJECT := { link | fdb | mdb | vlan | vni | monitor }
@@ -64,6 +65,12 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
   const rest = a.slice(2);
   if (matches(obj, 'fdb')) {
     if (cmd !== undefined && !matches(cmd, 'show') && !matches(cmd, 'list')) {
+      // add/append/replace/del on a vxlan device's own FDB (bridge-fdb-vxlan.ts)
+      const op = (['add', 'append', 'replace', 'delete'] as const).find((x) => matches(cmd, x));
+      if (op) {
+        const r = fdbModifyVxlan(c, op, rest);
+        if (r !== null) return r;
+      }
       if (['add', 'append', 'del', 'delete', 'replace', 'get', 'flush'].some((x) => matches(cmd, x))) {
         ctx.err(`wirestack: "bridge fdb ${cmd}" is not modelled\n`);
         return 1;
@@ -73,7 +80,9 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
     }
     const f = filter(c, rest, 'fdb');
     if (typeof f === 'number') return f;
-    outLines(ctx, ns.bridgeFdb().filter((l) => (f.dev === undefined || l.includes(` dev ${f.dev} `)) && (f.br === undefined || l.includes(` master ${f.br}`))));
+    // with `dev D` iproute2 leaves ` dev D` out of each line
+    const lines = ns.bridgeFdb().filter((l) => (f.dev === undefined || l.includes(` dev ${f.dev} `)) && (f.br === undefined || l.includes(` master ${f.br}`)));
+    outLines(ctx, f.dev === undefined ? lines : lines.map((l) => l.replace(` dev ${f.dev} `, ' ')));
     return 0;
   }
   if (matches(obj, 'link')) {

@@ -7,6 +7,8 @@ import type { Ctx } from '../command.ts';
 export interface IpCtx extends Ctx {
   /** `-s` given this many times. */
   stats: number;
+  /** `-d` given this many times (vxlan details in `ip -d link`). */
+  details?: number;
 }
 
 /** An error `ip` reports itself (usage, parse errors): message printed as is, then exit `code`. */

@@ -4,6 +4,7 @@
 import type { LinkSetOptions } from '../../lab/netns.ts';
 import { matches, outLines } from '../command.ts';
 import { Args, IpExit, duparg2, invarg, nl, unknownCmd, type IpCtx } from './ip-common.ts';
+import { parseVxlanArgs } from './ip-link-vxlan.ts';
 
 interface Parsed {
   dev?: string;
@@ -69,7 +70,7 @@ export const LINK_USAGE = `Usage: ip link add [link DEV | parentdev NAME] [ name
 
        ip link show [ DEVICE ]
 
-TYPE := { bridge | veth }   (the types wirestack models)
+TYPE := { bridge | veth | vxlan }   (the types wirestack models)
 `;
 
 function add(ctx: IpCtx, args: string[]): number {
@@ -119,6 +120,13 @@ function add(ctx: IpCtx, args: string[]): number {
     if (p.typeArgs.length) throw new IpExit(`wirestack: bridge options (${p.typeArgs.join(' ')}) are not modelled`, 1);
     return nl(ctx, () => {
       ctx.ns.linkAddBridge(devName);
+      if (Object.keys(p.set).length) ctx.ns.linkSet(devName, p.set);
+    });
+  }
+  if (p.type === 'vxlan') {
+    const o = parseVxlanArgs(ctx, p.typeArgs);
+    return nl(ctx, () => {
+      ctx.ns.linkAddVxlan(devName, o);
       if (Object.keys(p.set).length) ctx.ns.linkSet(devName, p.set);
     });
   }
@@ -184,7 +192,7 @@ export function showLinks(ctx: IpCtx, args: string[], kind: 'link' | 'addr'): nu
     .filter((d) => (dev === undefined || d.name === dev) && (!upOnly || d.adminUp) && (master === undefined || d.master?.name === master) && (type === undefined || d.kind === type))
     .map((d) => d.name);
   const lines: string[] = [];
-  for (const n of names) lines.push(...(kind === 'addr' ? ns.ipAddr(n) : ctx.stats ? ns.ipSLink(n) : ns.ipLink(n)));
+  for (const n of names) lines.push(...(kind === 'addr' ? ns.ipAddr(n) : ctx.stats ? ns.ipSLink(n) : ns.ipLink(n, (ctx.details ?? 0) > 0)));
   outLines(ctx, lines);
   return 0;
 }

@@ -49,6 +49,7 @@ export function resolveObject(word: string): [string, Handler | null] | undefine
 async function run(ctx: Ctx, argv: string[]): Promise<number> {
   const a = argv.slice(1);
   let stats = 0;
+  let details = 0;
   let ns = ctx.ns;
   try {
     while (a.length && a[0]!.startsWith('-') && a[0]!.length > 1) {
@@ -62,7 +63,8 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
         const target = ctx.session.lab.netnsOrNull(name);
         if (!target || (target === ctx.session.lab.root && name !== '1')) throw new IpExit(`Cannot open network namespace "${name}": No such file or directory`, 255);
         ns = target;
-      } else if (opt === '-4' || matches(opt, '-details') || matches(opt, '-color') || matches(opt, '-Numeric') || matches(opt, '-resolve')) {
+      } else if (matches(opt, '-details')) details++;
+      else if (opt === '-4' || matches(opt, '-color') || matches(opt, '-Numeric') || matches(opt, '-resolve')) {
         // accepted and without effect here: IPv4 is the only family, no colours, no resolver
       } else if (opt === '-6') throw new IpExit('wirestack: IPv6 is not modelled', 1);
       else if (matches(opt, '-Version')) {
@@ -77,7 +79,7 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
     if (!obj) throw new IpExit(`Object "${word}" is unknown, try "ip help".`, 1);
     if (obj[0] === 'help') throw new IpExit(IP_USAGE, 255);
     if (!obj[1]) throw new IpExit(`wirestack: "ip ${obj[0]}" is not modelled by the lab`, 1);
-    const ictx: IpCtx = { ...ctx, ns, stats };
+    const ictx: IpCtx = { ...ctx, ns, stats, details };
     return await obj[1](ictx, a);
   } catch (e) {
     if (e instanceof IpExit) {
