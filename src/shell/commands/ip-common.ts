@@ -28,18 +28,9 @@ export const duparg2 = (key: string, arg: string) => new IpExit(`Error: either "
 export const unknownCmd = (cmd: string, obj: string) => new IpExit(`Command "${cmd}" is unknown, try "ip ${obj} help".`, 255);
 export const incomplete = () => new IpExit('Command line is not complete. Try option "help"', 255);
 
-/**
- * Exit status of `ip` for a lab error, as measured on Linux 6.x / iproute2 6.x: netlink
- * answers (RTNETLINK …, kernel extack `Error: …`) are 2; iproute2's own lookups and parse errors
- * (`Cannot find device`, invalid prefix/address/lladdr, namespace files) are 1; invarg() is 255.
- */
+/** Exit status of `ip` for a lab error: the lab error carries it (NetlinkError.exitCode, see IpStatus). */
 export function exitFor(e: NetlinkError): number {
-  const m = e.message;
-  if (/^Error: argument ".*" is wrong/.test(m)) return 255;
-  if (/^Invalid netns name/.test(m)) return 255;
-  if (/^Cannot open network namespace/.test(m)) return 255;
-  if (/^Cannot find device|is invalid lladdr|^Error: any valid prefix|^Error: inet address is expected|^Cannot (create|remove) namespace file/.test(m)) return 1;
-  return 2;
+  return e.exitCode;
 }
 
 /** Runs a lab operation; a NetlinkError becomes the printed message and `ip`'s status. */
