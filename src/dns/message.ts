@@ -14,10 +14,10 @@
 //
 // The OPT pseudo-record (RFC 6891 §6.1.2) is lifted out of the additional section into `edns`:
 // CLASS carries the requester's UDP payload size, TTL the extended RCODE, version and DO bit.
-import { put16, put32, u16, u32 } from '../bytes.ts';
+import { put16, put32 } from '../bytes.ts';
 import { WireError } from '../wire-error.ts';
-import { NameCompressor, NameReader, textToWireName } from './name.ts';
-import { emitRdata, formatRdata, parseRdata, rdataLength, type RData } from './rdata.ts';
+import { NameCompressor, NameDecoder, NameReader, textToWireName } from './name.ts';
+import { emitRdata, formatRdata, parseRdata as parseRdataImport, rdataLength, type RData } from './rdata.ts';
 import { DnsType, dnsClassName, dnsOpcodeName, dnsRcodeName, dnsTypeName } from './types.ts';
 
 export const F = { ID: 0, FLAGS: 2, QDCOUNT: 4, ANCOUNT: 6, NSCOUNT: 8, ARCOUNT: 10 } as const;
@@ -27,6 +27,30 @@ export const UDP_MAX_PLAIN = 512;
 
 const QR = 0x8000, AA = 0x0400, TC = 0x0200, RD = 0x0100, RA = 0x0080, AD = 0x0020, CD = 0x0010;
 const DO = 0x8000;
+const T_OPT = DnsType.OPT;
+// Module-local alias: one call per record, not a getter on the other module's exports each time.
+const parseRdata = parseRdataImport;
+
+// Local big-endian reads/writes: hot loops stay inside this module (a call through another
+// module's export costs a property load per call under the tsx/CJS loader).
+function r16(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+function r32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+function w16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 8;
+  b[o + 1] = v;
+}
+/** A copy of b[s, e): a loop into a fresh (small, on-heap) array beats slice() for short ranges. */
+function copyOut(b: Uint8Array, s: number, e: number): Uint8Array {
+  const n = e - s;
+  if (n > 64) return b.slice(s, e);
+  const o = new Uint8Array(n);
+  for (let i = 0; i < n; i++) o[i] = b[s + i]!;
+  return o;
+}
 
 /**
  * View over one DNS message. check() walks every name and record once (no allocation) and
@@ -55,10 +79,10 @@ export class DnsView {
     return this;
   }
 
-  get id(): number { return u16(this.buf, this.off + F.ID); }
-  set id(v: number) { put16(this.buf, this.off + F.ID, v); }
-  get flags(): number { return u16(this.buf, this.off + F.FLAGS); }
-  set flags(v: number) { put16(this.buf, this.off + F.FLAGS, v); }
+  get id(): number { return r16(this.buf, this.off + F.ID); }
+  set id(v: number) { w16(this.buf, this.off + F.ID, v); }
+  get flags(): number { return r16(this.buf, this.off + F.FLAGS); }
+  set flags(v: number) { w16(this.buf, this.off + F.FLAGS, v); }
   get qr(): boolean { return (this.flags & QR) !== 0; }
   get opcode(): number { return (this.flags >> 11) & 0xf; }
   get aa(): boolean { return (this.flags & AA) !== 0; }
@@ -68,25 +92,25 @@ export class DnsView {
   get ad(): boolean { return (this.flags & AD) !== 0; }
   get cd(): boolean { return (this.flags & CD) !== 0; }
   get rcode(): number { return this.flags & 0xf; }
-  get qdcount(): number { return u16(this.buf, this.off + F.QDCOUNT); }
-  get ancount(): number { return u16(this.buf, this.off + F.ANCOUNT); }
-  get nscount(): number { return u16(this.buf, this.off + F.NSCOUNT); }
-  get arcount(): number { return u16(this.buf, this.off + F.ARCOUNT); }
+  get qdcount(): number { return r16(this.buf, this.off + F.QDCOUNT); }
+  get ancount(): number { return r16(this.buf, this.off + F.ANCOUNT); }
+  get nscount(): number { return r16(this.buf, this.off + F.NSCOUNT); }
+  get arcount(): number { return r16(this.buf, this.off + F.ARCOUNT); }
 
   /** The first question's QTYPE / QCLASS (valid after check() when qdcount > 0). */
-  get qtype(): number { return u16(this.buf, this.questionNameEnd); }
-  get qclass(): number { return u16(this.buf, this.questionNameEnd + 2); }
+  get qtype(): number { return r16(this.buf, this.questionNameEnd); }
+  get qclass(): number { return r16(this.buf, this.questionNameEnd + 2); }
   /** EDNS0 fields (valid after check() when optAt >= 0). */
-  get ednsUdpSize(): number { return u16(this.buf, this.optAt + 2); }
+  get ednsUdpSize(): number { return r16(this.buf, this.optAt + 2); }
   get ednsExtendedRcode(): number { return this.buf[this.optAt + 4]!; }
   get ednsVersion(): number { return this.buf[this.optAt + 5]!; }
-  get ednsDo(): boolean { return (u16(this.buf, this.optAt + 6) & DO) !== 0; }
+  get ednsDo(): boolean { return (r16(this.buf, this.optAt + 6) & DO) !== 0; }
 
   /** Validates the whole message structure; 0 when every accessor and section walk is in bounds. */
   check(): number {
     const b = this.buf, start = this.off, end = this.off + this.len;
     if (this.len < HEADER_LEN) return WireError.TRUNCATED;
-    const qd = this.qdcount, an = this.ancount, ns = this.nscount, ar = this.arcount;
+    const qd = r16(b, start + 4), an = r16(b, start + 6), ns = r16(b, start + 8), ar = r16(b, start + 10);
     // a question takes at least 5 bytes and a record 11: reject impossible counts before walking
     if (qd * 5 + (an + ns + ar) * 11 > this.len - HEADER_LEN) return WireError.BAD_COUNT;
     const r = this.reader;
@@ -94,7 +118,7 @@ export class DnsView {
     this.optAt = -1;
     this.questionAt = -1;
     for (let i = 0; i < qd; i++) {
-      const e = r.read(b, start, end, p);
+      const e = r.skip(b, start, end, p);
       if (e !== 0) return e;
       if (i === 0) { this.questionAt = p; this.questionNameEnd = r.next; }
       p = r.next + 4;
@@ -103,16 +127,16 @@ export class DnsView {
     const total = an + ns + ar;
     for (let i = 0; i < total; i++) {
       if (p >= end) return WireError.BAD_COUNT;
-      const e = r.read(b, start, end, p);
+      const e = r.skip(b, start, end, p);
       if (e !== 0) return e;
       const t = r.next;
       if (t + 10 > end) return WireError.TRUNCATED;
-      if (u16(b, t) === DnsType.OPT) {
+      if (r16(b, t) === T_OPT) {
         // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root
         if (i < an + ns || this.optAt >= 0 || r.len !== 1) return WireError.BAD_OPT;
         this.optAt = t;
       }
-      p = t + 10 + u16(b, t + 8);
+      p = t + 10 + r16(b, t + 8);
       if (p > end) return WireError.BAD_RDATA;
     }
     if (p !== end) return WireError.TRAILING_BYTES;
@@ -159,53 +183,80 @@ export function dnsMessage(m: Partial<DnsMessage> = {}): DnsMessage {
   };
 }
 
-const sharedReader = new NameReader();
+const sharedNames = new NameDecoder();
 
-/** Decodes a checked-or-not view into a repr (runs check() itself). */
+/**
+ * Decodes a view into a repr, validating everything check() validates (and sets what it sets)
+ * plus the RDATA and OPT contents.
+ */
 export function parseDnsMessage(v: DnsView): DnsMessage | WireError {
+  const m = parseOnce(v);
+  if (typeof m !== 'number') return m;
+  // One pass validates and decodes at once. On failure, report what check-then-parse reports: a
+  // structural error anywhere in the message wins over an RDATA error found before it.
   const e = v.check();
-  if (e !== 0) return e as WireError;
-  const b = v.buf, start = v.off, end = v.off + v.len;
-  const r = sharedReader;
-  const fl = v.flags;
+  return (e !== 0 ? e : m) as WireError;
+}
+
+function parseOnce(v: DnsView): DnsMessage | number {
+  const b = v.buf, start = v.off, len = v.len, end = start + len;
+  if (len < HEADER_LEN) return WireError.TRUNCATED;
+  const qd = r16(b, start + 4), an = r16(b, start + 6), ns = r16(b, start + 8), ar = r16(b, start + 10);
+  if (qd * 5 + (an + ns + ar) * 11 > len - HEADER_LEN) return WireError.BAD_COUNT;
+  v.optAt = -1;
+  v.questionAt = -1;
+  const d = sharedNames;
+  d.reset();
+  const fl = r16(b, start + 2);
   const m: DnsMessage = {
-    id: v.id, qr: (fl & QR) !== 0, opcode: (fl >> 11) & 0xf, aa: (fl & AA) !== 0, tc: (fl & TC) !== 0,
+    id: r16(b, start), qr: (fl & QR) !== 0, opcode: (fl >> 11) & 0xf, aa: (fl & AA) !== 0, tc: (fl & TC) !== 0,
     rd: (fl & RD) !== 0, ra: (fl & RA) !== 0, ad: (fl & AD) !== 0, cd: (fl & CD) !== 0, rcode: fl & 0xf,
     questions: [], answers: [], authorities: [], additionals: [], edns: null,
   };
   let p = start + HEADER_LEN;
-  for (let i = v.qdcount; i > 0; i--) {
-    r.read(b, start, end, p);
-    p = r.next;
-    m.questions.push({ name: r.text(), type: u16(b, p), class: u16(b, p + 2) });
-    p += 4;
+  for (let i = 0; i < qd; i++) {
+    const e = d.decode(b, start, end, p);
+    if (e !== 0) return e;
+    const t = d.next;
+    if (i === 0) { v.questionAt = p; v.questionNameEnd = t; }
+    p = t + 4;
+    if (p > end) return WireError.TRUNCATED;
+    m.questions.push({ name: d.text, type: r16(b, t), class: r16(b, t + 2) });
   }
-  const an = v.ancount, ns = v.nscount, total = an + ns + v.arcount;
+  const total = an + ns + ar;
   for (let i = 0; i < total; i++) {
-    r.read(b, start, end, p);
-    const owner = r.len === 1 ? '.' : r.text();
-    p = r.next;
-    const type = u16(b, p), cls = u16(b, p + 2), ttl = u32(b, p + 4), rdlen = u16(b, p + 8);
-    p += 10;
-    if (type === DnsType.OPT) {
+    if (p >= end) return WireError.BAD_COUNT;
+    const e = d.decode(b, start, end, p);
+    if (e !== 0) return e;
+    const owner = d.text;
+    const t = d.next;
+    if (t + 10 > end) return WireError.TRUNCATED;
+    const type = r16(b, t), cls = r16(b, t + 2), ttl = r32(b, t + 4), rdlen = r16(b, t + 8);
+    p = t + 10;
+    if (p + rdlen > end) return WireError.BAD_RDATA;
+    if (type === T_OPT) {
+      // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root
+      if (i < an + ns || v.optAt >= 0 || d.len !== 1) return WireError.BAD_OPT;
+      v.optAt = t;
       const options: EdnsOption[] = [];
       for (let q = p; q < p + rdlen; ) {
         if (q + 4 > p + rdlen) return WireError.BAD_OPT;
-        const olen = u16(b, q + 2);
+        const olen = r16(b, q + 2);
         if (q + 4 + olen > p + rdlen) return WireError.BAD_OPT;
-        options.push({ code: u16(b, q), data: b.slice(q + 4, q + 4 + olen) });
+        options.push({ code: r16(b, q), data: copyOut(b, q + 4, q + 4 + olen) });
         q += 4 + olen;
       }
       m.rcode |= (ttl >>> 24) << 4;
       m.edns = { udpSize: cls, version: (ttl >>> 16) & 0xff, dnssecOk: (ttl & DO) !== 0, options };
     } else {
-      const data = parseRdata(type, b, start, end, p, rdlen, r);
+      const data = parseRdata(type, b, start, end, p, rdlen, d);
       if (typeof data === 'number') return data;
       const rr: DnsRecord = { name: owner, type, class: cls, ttl, data };
       (i < an ? m.answers : i < an + ns ? m.authorities : m.additionals).push(rr);
     }
     p += rdlen;
   }
+  if (p !== end) return WireError.TRAILING_BYTES;
   return m;
 }
 

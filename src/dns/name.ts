@@ -37,6 +37,8 @@ export class NameReader {
   len = 0;
   /** Offset just after the name where it was read (after the first pointer, if any). */
   next = 0;
+  /** Compression pointers followed by the last read. */
+  hops = 0;
   /** [start, pointer-offset] of every label run visited, to call a revisit a loop. */
   private readonly runs = new Int32Array(2 * (MAX_HOPS + 1));
 
@@ -86,6 +88,53 @@ export class NameReader {
     }
     this.len = n;
     this.next = next;
+    this.hops = hops;
+    return 0;
+  }
+
+  /**
+   * read() without the copy: the same validation and error codes, setting `len`, `next` and
+   * `hops` but not `wire`. What check() uses to walk a message.
+   */
+  skip(buf: Uint8Array, msgOff: number, msgEnd: number, pos: number): number {
+    const runs = this.runs;
+    let p = pos;
+    let runStart = pos;
+    let hops = 0;
+    let n = 0;
+    let next = -1;
+    for (;;) {
+      if (p >= msgEnd) return WireError.TRUNCATED;
+      const b = buf[p]!;
+      if (b === 0) {
+        n++;
+        if (next < 0) next = p + 1;
+        break;
+      }
+      const kind = b & 0xc0;
+      if (kind === 0xc0) {
+        if (p + 1 >= msgEnd) return WireError.TRUNCATED;
+        if (next < 0) next = p + 2;
+        const target = msgOff + (((b & 0x3f) << 8) | buf[p + 1]!);
+        if (target >= msgEnd) return WireError.BAD_POINTER;
+        runs[2 * hops] = runStart;
+        runs[2 * hops + 1] = p;
+        for (let i = 0; i <= hops; i++) if (target >= runs[2 * i]! && target <= runs[2 * i + 1]!) return WireError.POINTER_LOOP;
+        if (target > p || target >= runStart) return WireError.FORWARD_POINTER;
+        if (++hops > MAX_HOPS) return WireError.POINTER_LOOP;
+        p = runStart = target;
+        continue;
+      }
+      if (kind === 0x40) return WireError.LABEL_TOO_LONG;
+      if (kind === 0x80) return WireError.BAD_LABEL_TYPE;
+      if (p + 1 + b > msgEnd) return WireError.TRUNCATED;
+      if (n + 1 + b + 1 > MAX_NAME_LEN) return WireError.NAME_TOO_LONG;
+      n += 1 + b;
+      p += 1 + b;
+    }
+    this.len = n;
+    this.next = next;
+    this.hops = hops;
     return 0;
   }
 
@@ -312,5 +361,167 @@ export class NameCompressor {
       b += lb + 1;
     }
     return false;
+  }
+}
+
+/** Offsets of decoded names remembered per message; past this many, names are decoded in full. */
+const TEXT_CACHE = 64;
+// Codes of a name's presentation text: at most 255 wire bytes, each escaped to 4 characters.
+const MAX_TEXT = 4 * MAX_NAME_LEN;
+/**
+ * One packed array per text length, made on first use, for String.fromCharCode.apply: writing into
+ * an array of the exact length avoids `length =` (which reallocates the array's backing store).
+ */
+const charArrays: number[][] = [];
+function charArray(n: number): number[] {
+  let a = charArrays[n];
+  if (a === undefined) {
+    a = new Array<number>(n).fill(0);
+    charArrays[n] = a;
+  }
+  return a;
+}
+
+/**
+ * Decodes names of one message straight to presentation text, building each string once per
+ * message offset: compression pointers only point backwards, so the suffix a pointer names was
+ * already decoded (as a whole name or as the tail of one) and its text is reused, not rebuilt.
+ * Validation and error codes are exactly NameReader.read's: a name that is not the plain
+ * "labels, then root or a pointer to a known suffix" case is handed to NameReader in full.
+ * reset() before each message; no allocation besides the strings themselves.
+ */
+export class NameDecoder {
+  /** After decode(): the name in presentation form ("www.example.com." / "."). */
+  text = '.';
+  /** After decode(): offset just after the name (after its first pointer, if any). */
+  next = 0;
+  /** After decode(): length of the name uncompressed, root label included. */
+  len = 0;
+  private n = 0;
+  // cache entries: message offset of a label, the text the suffix from there has (lazily cut
+  // from `strs` at `chr` characters in), its uncompressed wire length and pointer hops
+  private readonly offs = new Int32Array(TEXT_CACHE);
+  private readonly chr = new Int32Array(TEXT_CACHE);
+  private readonly wlen = new Int32Array(TEXT_CACHE);
+  private readonly hops = new Int32Array(TEXT_CACHE);
+  private readonly strs: string[] = new Array<string>(TEXT_CACHE).fill('');
+  private readonly codes = new Uint8Array(MAX_TEXT);
+  private readonly labAt = new Int32Array(128);
+  private readonly labChr = new Int32Array(128);
+  private readonly labWire = new Int32Array(128);
+  private readonly reader = new NameReader();
+
+  /** Forgets the names of the previous message. */
+  reset(): void {
+    this.n = 0;
+  }
+
+  /** Decodes the name at `pos` of the message buf[msgOff, msgEnd). Returns 0 or a WireError code. */
+  decode(buf: Uint8Array, msgOff: number, msgEnd: number, pos: number): number {
+    const codes = this.codes;
+    let p = pos;
+    let wire = 0; // uncompressed bytes so far, root not counted
+    let c = 0; // text characters so far
+    let k = 0; // labels so far
+    for (;;) {
+      if (p >= msgEnd) return WireError.TRUNCATED;
+      const l = buf[p]!;
+      if (l === 0) {
+        this.next = p + 1;
+        this.len = wire + 1;
+        this.text = c === 0 ? '.' : this.makeText(c);
+        this.remember(k, wire + 1, 0, this.text);
+        return 0;
+      }
+      const kind = l & 0xc0;
+      if (kind === 0xc0) {
+        if (p + 1 >= msgEnd) return WireError.TRUNCATED;
+        const target = msgOff + (((l & 0x3f) << 8) | buf[p + 1]!);
+        if (target >= msgEnd) return WireError.BAD_POINTER;
+        if (target >= pos && target <= p) return WireError.POINTER_LOOP;
+        if (target > p) return WireError.FORWARD_POINTER;
+        const e = this.find(target);
+        // unknown target, or the rules that span the whole chain might bite: do it the long way
+        if (e < 0 || wire + this.wlen[e]! > MAX_NAME_LEN || 1 + this.hops[e]! > MAX_HOPS) return this.slow(buf, msgOff, msgEnd, pos);
+        let suffix = this.strs[e]!;
+        const cut = this.chr[e]!;
+        if (cut > 0) {
+          suffix = suffix.substring(cut);
+          this.strs[e] = suffix;
+          this.chr[e] = 0;
+        }
+        this.next = p + 2;
+        const w = this.wlen[e]!;
+        this.len = wire + w;
+        this.text = c === 0 ? suffix : w === 1 ? this.makeText(c) : this.makeText(c) + suffix;
+        this.remember(k, wire + w, 1 + this.hops[e]!, this.text);
+        return 0;
+      }
+      if (kind === 0x40) return WireError.LABEL_TOO_LONG;
+      if (kind === 0x80) return WireError.BAD_LABEL_TYPE;
+      if (p + 1 + l > msgEnd) return WireError.TRUNCATED;
+      if (wire + 1 + l + 1 > MAX_NAME_LEN) return WireError.NAME_TOO_LONG;
+      if (k < 128) {
+        this.labAt[k] = p;
+        this.labChr[k] = c;
+        this.labWire[k] = wire;
+      }
+      k++;
+      wire += 1 + l;
+      for (let i = p + 1, e = p + 1 + l; i < e; i++) {
+        const ch = buf[i]!;
+        if (ch > 0x20 && ch < 0x7f) {
+          if (ch === 0x2e || ch === 0x5c || ch === 0x22 || ch === 0x28 || ch === 0x29 || ch === 0x3b || ch === 0x40 || ch === 0x24) codes[c++] = 0x5c;
+          codes[c++] = ch;
+        } else {
+          codes[c++] = 0x5c;
+          codes[c++] = 0x30 + ((ch / 100) | 0);
+          codes[c++] = 0x30 + (((ch / 10) | 0) % 10);
+          codes[c++] = 0x30 + (ch % 10);
+        }
+      }
+      codes[c++] = 0x2e;
+      p += 1 + l;
+    }
+  }
+
+  private makeText(c: number): string {
+    const a = charArray(c);
+    const codes = this.codes;
+    for (let i = 0; i < c; i++) a[i] = codes[i]!;
+    return String.fromCharCode.apply(null, a);
+  }
+
+  private find(off: number): number {
+    const offs = this.offs;
+    for (let i = this.n - 1; i >= 0; i--) if (offs[i] === off) return i;
+    return -1;
+  }
+
+  /** Records the suffix at each of the `k` labels just read; the whole name has `w` wire bytes. */
+  private remember(k: number, w: number, hops: number, text: string): void {
+    const m = k < 128 ? k : 128;
+    for (let i = 0; i < m && this.n < TEXT_CACHE; i++) {
+      const j = this.n++;
+      this.offs[j] = this.labAt[i]!;
+      this.chr[j] = this.labChr[i]!;
+      this.wlen[j] = w - this.labWire[i]!;
+      this.hops[j] = hops;
+      this.strs[j] = text;
+    }
+  }
+
+  private slow(buf: Uint8Array, msgOff: number, msgEnd: number, pos: number): number {
+    const r = this.reader;
+    const e = r.read(buf, msgOff, msgEnd, pos);
+    if (e !== 0) return e;
+    this.next = r.next;
+    this.len = r.len;
+    this.text = wireNameToText(r.wire, 0);
+    this.labAt[0] = pos;
+    this.labChr[0] = 0;
+    this.labWire[0] = 0;
+    this.remember(1, r.len, r.hops, this.text);
+    return 0;
   }
 }

@@ -4,11 +4,11 @@
 //
 // Names inside RDATA may be compressed on decode for any type; on encode only the RFC 1035 types
 // (NS, CNAME, SOA, PTR, MX) are compressed — RFC 3597 §4 forbids it for later types such as SRV.
-import { put16, put32, u16, u32 } from '../bytes.ts';
+import { put16, put32 } from '../bytes.ts';
 import { WireError } from '../wire-error.ts';
 import { ipv4ToString } from '../ip/address.ts';
 import { DnsType } from './types.ts';
-import { NameReader, NameCompressor, textToWireName } from './name.ts';
+import { NameDecoder, NameCompressor, textToWireName } from './name.ts';
 
 export interface ARdata { address: number }
 /** 16 bytes, network order. */
@@ -26,72 +26,94 @@ export interface SoaRdata {
 export interface RawRdata { raw: Uint8Array }
 export type RData = ARdata | AaaaRdata | NameRdata | MxRdata | TxtRdata | SrvRdata | SoaRdata | RawRdata;
 
+// Local big-endian reads: the decode loop stays inside this module (a call through another
+// module's export costs a property load per call under the tsx/CJS loader).
+function r16(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+function r32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+/** A copy of b[s, e): a loop into a fresh (small, on-heap) array beats slice() for short ranges. */
+function copyOut(b: Uint8Array, s: number, e: number): Uint8Array {
+  const n = e - s;
+  if (n > 64) return b.slice(s, e);
+  const o = new Uint8Array(n);
+  for (let i = 0; i < n; i++) o[i] = b[s + i]!;
+  return o;
+}
+const T_A = DnsType.A, T_AAAA = DnsType.AAAA, T_CNAME = DnsType.CNAME, T_NS = DnsType.NS, T_PTR = DnsType.PTR;
+const T_MX = DnsType.MX, T_SRV = DnsType.SRV, T_SOA = DnsType.SOA, T_TXT = DnsType.TXT;
+
 // A name inside RDATA must end inside it; its pointers may reach anywhere earlier in the message.
-function rdataName(buf: Uint8Array, msgOff: number, msgEnd: number, at: number, end: number, r: NameReader): string | WireError {
-  const e = r.read(buf, msgOff, msgEnd, at);
+function rdataName(buf: Uint8Array, msgOff: number, msgEnd: number, at: number, end: number, d: NameDecoder): string | WireError {
+  const e = d.decode(buf, msgOff, msgEnd, at);
   if (e !== 0) return e as WireError;
-  if (r.next > end) return WireError.BAD_RDATA;
-  return r.text();
+  if (d.next > end) return WireError.BAD_RDATA;
+  return d.text;
 }
 
-/** Decodes RDATA at buf[pos, pos+rdlen) of the message buf[msgOff, msgEnd). Allocates the repr. */
+/**
+ * Decodes RDATA at buf[pos, pos+rdlen) of the message buf[msgOff, msgEnd). Allocates the repr.
+ * `d` is the message's NameDecoder (names in RDATA may point at earlier names of the message).
+ */
 export function parseRdata(
-  type: number, buf: Uint8Array, msgOff: number, msgEnd: number, pos: number, rdlen: number, r: NameReader,
+  type: number, buf: Uint8Array, msgOff: number, msgEnd: number, pos: number, rdlen: number, d: NameDecoder,
 ): RData | WireError {
   const end = pos + rdlen;
   if (end > msgEnd) return WireError.BAD_RDATA;
   switch (type) {
-    case DnsType.A:
+    case T_A:
       if (rdlen !== 4) return WireError.BAD_RDATA;
-      return { address: u32(buf, pos) };
-    case DnsType.AAAA:
+      return { address: r32(buf, pos) };
+    case T_AAAA:
       if (rdlen !== 16) return WireError.BAD_RDATA;
-      return { address: buf.slice(pos, end) };
-    case DnsType.CNAME:
-    case DnsType.NS:
-    case DnsType.PTR: {
-      const t = rdataName(buf, msgOff, msgEnd, pos, end, r);
+      return { address: copyOut(buf, pos, end) };
+    case T_CNAME:
+    case T_NS:
+    case T_PTR: {
+      const t = rdataName(buf, msgOff, msgEnd, pos, end, d);
       if (typeof t === 'number') return t;
-      return r.next === end ? { target: t } : WireError.BAD_RDATA;
+      return d.next === end ? { target: t } : WireError.BAD_RDATA;
     }
-    case DnsType.MX: {
+    case T_MX: {
       if (rdlen < 3) return WireError.BAD_RDATA;
-      const t = rdataName(buf, msgOff, msgEnd, pos + 2, end, r);
+      const t = rdataName(buf, msgOff, msgEnd, pos + 2, end, d);
       if (typeof t === 'number') return t;
-      return r.next === end ? { preference: u16(buf, pos), exchange: t } : WireError.BAD_RDATA;
+      return d.next === end ? { preference: r16(buf, pos), exchange: t } : WireError.BAD_RDATA;
     }
-    case DnsType.SRV: {
+    case T_SRV: {
       if (rdlen < 7) return WireError.BAD_RDATA;
-      const t = rdataName(buf, msgOff, msgEnd, pos + 6, end, r);
+      const t = rdataName(buf, msgOff, msgEnd, pos + 6, end, d);
       if (typeof t === 'number') return t;
-      if (r.next !== end) return WireError.BAD_RDATA;
-      return { priority: u16(buf, pos), weight: u16(buf, pos + 2), port: u16(buf, pos + 4), target: t };
+      if (d.next !== end) return WireError.BAD_RDATA;
+      return { priority: r16(buf, pos), weight: r16(buf, pos + 2), port: r16(buf, pos + 4), target: t };
     }
-    case DnsType.SOA: {
-      const m = rdataName(buf, msgOff, msgEnd, pos, end, r);
+    case T_SOA: {
+      const m = rdataName(buf, msgOff, msgEnd, pos, end, d);
       if (typeof m === 'number') return m;
-      const rn = rdataName(buf, msgOff, msgEnd, r.next, end, r);
+      const rn = rdataName(buf, msgOff, msgEnd, d.next, end, d);
       if (typeof rn === 'number') return rn;
-      const p = r.next;
+      const p = d.next;
       if (p + 20 !== end) return WireError.BAD_RDATA;
       return {
-        mname: m, rname: rn, serial: u32(buf, p), refresh: u32(buf, p + 4), retry: u32(buf, p + 8),
-        expire: u32(buf, p + 12), minimum: u32(buf, p + 16),
+        mname: m, rname: rn, serial: r32(buf, p), refresh: r32(buf, p + 4), retry: r32(buf, p + 8),
+        expire: r32(buf, p + 12), minimum: r32(buf, p + 16),
       };
     }
-    case DnsType.TXT: {
+    case T_TXT: {
       if (rdlen === 0) return WireError.BAD_RDATA; // at least one character-string
       const strings: Uint8Array[] = [];
       for (let p = pos; p < end; ) {
         const l = buf[p]!;
         if (p + 1 + l > end) return WireError.BAD_RDATA;
-        strings.push(buf.slice(p + 1, p + 1 + l));
+        strings.push(copyOut(buf, p + 1, p + 1 + l));
         p += 1 + l;
       }
       return { strings };
     }
     default:
-      return { raw: buf.slice(pos, end) };
+      return { raw: copyOut(buf, pos, end) };
   }
 }
 
