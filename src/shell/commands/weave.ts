@@ -66,7 +66,7 @@ function launch(ctx: Ctx, args: string[]): number {
     return fail(ctx, (e as Error).message);
   }
   // let the hellos and gossip settle (virtual clock: nothing else is running between commands)
-  if (ctx.session.lab.scheduler.mode === 'virtual') ctx.session.lab.runUntilIdle(1_000_000);
+  if (ctx.session.lab.scheduler.mode === 'virtual') ctx.session.lab.runFor(100);
   ctx.out(macToString(r.peerName) + '\n');
   return 0;
 }
