@@ -210,6 +210,12 @@ export const runCommand: Command = {
     }
     if (script === undefined) throw new UsageError('missing SCRIPT');
     if (o.pcapDir && o.pcapng) throw new UsageError('give --pcap DIR or --pcapng FILE, not both');
+    for (let i = 0; i < tapSpecs.length; i++)
+      for (let j = 0; j < i; j++) {
+        const [x, y] = [tapSpecs[i]!, tapSpecs[j]!];
+        if (x.tap === y.tap) throw new UsageError(`--tap: TAP device ${x.tap} given twice`);
+        if (x.ns === y.ns && x.iface === y.iface) throw new UsageError(`--tap: ${x.ns}/${x.iface} given twice`);
+      }
     let text: string;
     try {
       text = readFileSync(script === '-' ? 0 : script, 'utf8');
@@ -218,12 +224,6 @@ export const runCommand: Command = {
       return 2;
     }
     o.progName = script === '-' ? 'bash' : script;
-    for (let i = 0; i < tapSpecs.length; i++)
-      for (let j = 0; j < i; j++) {
-        const [x, y] = [tapSpecs[i]!, tapSpecs[j]!];
-        if (x.tap === y.tap) throw new UsageError(`--tap: TAP device ${x.tap} given twice`);
-        if (x.ns === y.ns && x.iface === y.iface) throw new UsageError(`--tap: ${x.ns}/${x.iface} given twice`);
-      }
     if (tapSpecs.length === 0) return runAndPrint(text, o, json, explain, io);
     // every argument is checked before the first device is opened; a failure closes what is open
     const ports: TapPort[] = [];
