@@ -6,7 +6,10 @@ import { VxlanEncapsulator, VxlanDecapsulator, VXLAN_ENCAP_OVERHEAD } from '../s
 import { SleeveBatcher } from '../src/encap/weave-sleeve.ts';
 import { sleeveMaxPayload } from '../src/encap/mtu.ts';
 import { writeMac } from '../src/ethernet/mac.ts';
-import { put16 } from '../src/bytes.ts';
+import { put16, put32 } from '../src/bytes.ts';
+import { Lab } from '../src/lab/lab.ts';
+import type { NetDevice } from '../src/lab/net-device.ts';
+import { internetChecksum } from '../src/ip/checksum.ts';
 
 const FRAMES = 256;
 const HEAD = 64;
@@ -81,5 +84,102 @@ export async function bench(): Promise<Row[]> {
     }, s === 64 ? 1_000_000 : 300_000), base));
     void datagrams;
   }
+  rows.push(...(await labDeviceRows()));
+  return rows;
+}
+
+// ---------------- the lab vxlan device path vs the lab's plain forwarding path ----------------
+
+let sunk = 0;
+/** Counts in Smi range (a module counter past 2^31 would be a heap number: one allocation per frame). */
+function sink(len: number): void {
+  sunk = (sunk + len) & 0x3fffffff;
+}
+
+/** An Ethernet + IPv4 (ICMP, 64 B frame) written at buf[off]. */
+function icmpFrame(buf: Uint8Array, off: number, dstMac: number, srcMac: number, src: number, dst: number): void {
+  writeMac(buf, off, dstMac);
+  writeMac(buf, off + 6, srcMac);
+  put16(buf, off + 12, 0x0800);
+  const ip = off + 14;
+  buf[ip] = 0x45;
+  put16(buf, ip + 2, 50);
+  buf[ip + 8] = 64;
+  buf[ip + 9] = 1;
+  put32(buf, ip + 12, src);
+  put32(buf, ip + 16, dst);
+  put16(buf, ip + 10, internetChecksum(buf, ip, 20));
+}
+
+/**
+ * Both rows take one 64 B frame through a full receive→transmit (or transmit→receive) of the lab, in
+ * memory (no scheduler, no veth copy):
+ * - plain forwarding: deviceReceive on r's in-device → IPv4 input → route → TTL/csum → neighbour → xmit (sink);
+ * - vxlan: a's vxlan0.xmit → FDB → encap into headroom → a's IP output (route, neighbour) → a's eth0.xmit
+ *   handed straight to b's eth0 receive → IPv4 input → UDP demux → encap_rcv → VNI → learn → b's vxlan0
+ *   rx (sink). Target (issue 7): vxlan at most 2× the cost of plain forwarding.
+ */
+async function labDeviceRows(): Promise<Row[]> {
+  const ITER = 1_000_000;
+  // plain forwarding through a lab router
+  const lab = new Lab({ seed: 21 });
+  const r = lab.addNetns('r');
+  r.linkAddVeth('r-a', 'a-r');
+  r.linkAddVeth('r-b', 'b-r');
+  for (const d of ['r-a', 'a-r', 'r-b', 'b-r']) r.linkSet(d, { up: true });
+  r.addrAdd('r-a', '10.0.1.1/24');
+  r.addrAdd('r-b', '10.0.2.1/24');
+  r.sysctl('net.ipv4.ip_forward', '1');
+  r.neighAdd('10.0.2.2', '02:00:00:00:02:02', 'r-b');
+  const inDev = r.dev('r-a')!;
+  const outDev = r.dev('r-b')! as NetDevice & { xmit: NetDevice['xmit'] };
+  outDev.xmit = (_b, _o, l) => sink(l);
+  const fbuf = new Uint8Array(HEAD + 64);
+  icmpFrame(fbuf, HEAD, inDev.mac, 0x020000000a0a, 0x0a000102, 0x0a000202);
+  const fwd = await measure((n) => {
+    for (let i = 0; i < n; i++) {
+      fbuf[HEAD + 22] = 64; // TTL and checksum back to what they were
+      put16(fbuf, HEAD + 24, 0);
+      put16(fbuf, HEAD + 24, internetChecksum(fbuf, HEAD + 14, 20));
+      lab.deviceReceive(inDev, fbuf, HEAD, 64);
+    }
+  }, ITER);
+  if (sunk === 0) throw new Error('forwarding bench: nothing forwarded');
+  const base = { name: 'lab plain forwarding (64 B)', value: fwd.opsPerSec };
+  const rows: Row[] = [row('encap: lab plain forwarding rx→tx baseline (64 B)', 'frames/s', fwd)];
+
+  // two namespaces, underlay eth0 10.1.1.1/.2, vxlan0 VNI 42
+  const vl = new Lab({ seed: 22 });
+  const a = vl.addNetns('a');
+  const b = vl.addNetns('b');
+  a.linkAddVeth('eth0', 'peer0');
+  a.linkSet('peer0', { netns: 'b' });
+  a.addrAdd('eth0', '10.1.1.1/24');
+  b.addrAdd('peer0', '10.1.1.2/24');
+  a.linkSet('eth0', { up: true });
+  b.linkSet('peer0', { up: true });
+  const bEth = b.dev('peer0')!;
+  a.neighAdd('10.1.1.2', '02:00:00:00:01:02', 'eth0');
+  bEth.mac = 0x020000000102;
+  const aEth = a.dev('eth0')! as NetDevice & { xmit: NetDevice['xmit'] };
+  aEth.xmit = (buf, off, len) => vl.deviceReceive(bEth, buf, off, len);
+  a.linkAddVxlan('vxlan0', { id: 42, remote: '10.1.1.2', dev: 'eth0' });
+  b.linkAddVxlan('vxlan0', { id: 42, remote: '10.1.1.1', dev: 'peer0' });
+  a.linkSet('vxlan0', { up: true });
+  b.linkSet('vxlan0', { up: true });
+  const aVx = a.dev('vxlan0')!;
+  const bVx = b.dev('vxlan0')!;
+  let got = 0;
+  bVx.vxlan!.attach((_b, _o, l) => {
+    got++;
+    sink(l);
+  });
+  const vbuf = new Uint8Array(HEAD + 64);
+  icmpFrame(vbuf, HEAD, bVx.mac, aVx.mac, 0x0a2a0001, 0x0a2a0002);
+  const vx = await measure((n) => {
+    for (let i = 0; i < n; i++) aVx.xmit(vbuf, HEAD, 64);
+  }, ITER);
+  if (got === 0) throw new Error(`vxlan bench: nothing decapsulated (${JSON.stringify(aVx.vxlan!.counters)} ${JSON.stringify(bEth.stats.dropsByReason())})`);
+  rows.push(row('encap: lab vxlan device encap+decap, two namespaces (64 B inner)', 'frames/s', vx, base));
   return rows;
 }

@@ -146,14 +146,13 @@ export class VxlanEncapsulator {
   /**
    * Retargets source, destination, UDP port and VNI at once (a vxlan device: per-packet route source,
    * per-FDB-entry `port`/`vni`). The outer Ethernet header is left for the caller's neighbour output.
-   * Allocates nothing.
+   * Allocates nothing; `tunnel.srcIp/dstIp` keep their construction values.
    */
   retarget(srcIp: number, dstIp: number, dstPort: number, vni: number): void {
     this.src32 = srcIp | 0;
     this.dst32 = dstIp | 0;
+    // t.srcIp/t.dstIp are not rewritten: a double stored in an object field can allocate a heap number
     const t = this.t;
-    t.srcIp = srcIp >>> 0;
-    t.dstIp = dstIp >>> 0;
     t.dstPort = dstPort;
     t.vni = vni;
   }
