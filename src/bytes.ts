@@ -70,13 +70,19 @@ export function put32le(b: Uint8Array, o: number, v: number): void {
  * ~10× faster than any JS loop at 1400 B (Node 20; the break-even is ~64 B).
  */
 export function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
-  if (len <= COPY_LOOP_MAX) {
-    for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i]!;
-  } else {
-    dst.set(src.subarray(srcOff, srcOff + len), dstOff);
-  }
+  if (len <= COPY_LOOP_MAX) copyBytesNoAlloc(src, srcOff, dst, dstOff, len);
+  else dst.set(src.subarray(srcOff, srcOff + len), dstOff);
 }
 export const COPY_LOOP_MAX = 64;
+
+/**
+ * copyBytes by the plain loop at every length: slower above COPY_LOOP_MAX but never allocates, for
+ * paths that promise no garbage at all (fragmenting into a caller's scratch buffer, reassembly;
+ * test/ip/fragment.test.ts observes the GC). Same contract as copyBytes otherwise.
+ */
+export function copyBytesNoAlloc(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
+  for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i]!;
+}
 
 /** Hex string (no separators) → bytes; for tests and fixtures, not the fast path. */
 export function fromHex(hex: string): Uint8Array {

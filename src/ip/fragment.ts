@@ -6,7 +6,7 @@
 // Linux instead overwrites non-copied options with NOPs and keeps the header length — same
 // semantics, a few bytes larger). Data per fragment is a multiple of 8 except in the last one.
 // Fragmenting a fragment works too: offsets add up and only the last piece keeps the original MF.
-import { u16, put16 } from '../bytes.ts';
+import { u16, put16, copyBytesNoAlloc } from '../bytes.ts';
 import { WireError } from '../wire-error.ts';
 import { internetChecksum } from './checksum.ts';
 import { Ipv4View, Ipv4Option, optionCopied, F, IPV4_MIN_HEADER, IPV4_MAX_HEADER } from './ipv4.ts';
@@ -74,9 +74,9 @@ export function fragmentIpv4(
     const room = first ? firstData : restData;
     const n = Math.min(room, dataLen - pos);
     const last = pos + n === dataLen;
-    if (first) copyBytes(buf, off, s, 0, hl);
-    else copyBytes(tail, 0, s, 0, tailHl);
-    copyBytes(buf, dataStart + pos, s, h, n);
+    if (first) copyBytesNoAlloc(buf, off, s, 0, hl);
+    else copyBytesNoAlloc(tail, 0, s, 0, tailHl);
+    copyBytesNoAlloc(buf, dataStart + pos, s, h, n);
     s[0] = 0x40 | (h >> 2);
     put16(s, F.TOTAL_LEN, h + n);
     put16(s, F.FLAGS_FRAG, keepFlags | (last ? origMf : 0x2000) | ((baseOffset + pos) >> 3));
@@ -94,7 +94,7 @@ export function fragmentIpv4(
  * length or -BAD_OPTION. Fields other than options are fixed up per fragment by the caller.
  */
 function buildTailHeader(buf: Uint8Array, off: number, hl: number): number {
-  copyBytes(buf, off, tail, 0, IPV4_MIN_HEADER);
+  copyBytesNoAlloc(buf, off, tail, 0, IPV4_MIN_HEADER);
   let w = IPV4_MIN_HEADER;
   let i = off + IPV4_MIN_HEADER;
   const end = off + hl;
@@ -106,7 +106,7 @@ function buildTailHeader(buf: Uint8Array, off: number, hl: number): number {
     const l = buf[i + 1]!;
     if (l < 2 || i + l > end) return -WireError.BAD_OPTION;
     if (optionCopied(type)) {
-      copyBytes(buf, i, tail, w, l);
+      copyBytesNoAlloc(buf, i, tail, w, l);
       w += l;
     }
     i += l;
@@ -114,12 +114,4 @@ function buildTailHeader(buf: Uint8Array, off: number, hl: number): number {
   const padded = (w + 3) & ~3;
   tail.fill(0, w, padded);
   return padded;
-}
-
-/**
- * Byte copy without the view object that `dst.set(src.subarray(…))` allocates on every call; keeps
- * the fast path free of garbage (the copies are at most an MTU).
- */
-export function copyBytes(src: Uint8Array, so: number, dst: Uint8Array, d: number, n: number): void {
-  for (let i = 0; i < n; i++) dst[d + i] = src[so + i]!;
 }

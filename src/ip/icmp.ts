@@ -14,7 +14,7 @@
 //   |  echo data, or for errors: the offending IP header + its data  |
 //
 // The checksum covers the whole ICMP message (RFC 792), there is no pseudo-header.
-import { u8, u16, u32, put8, put16, put32 } from '../bytes.ts';
+import { u8, u16, u32, put8, put16, put32, copyBytesNoAlloc } from '../bytes.ts';
 import { sum16, fold } from './checksum.ts';
 import { WireError } from '../wire-error.ts';
 
@@ -314,7 +314,7 @@ export function emitIcmpError(
   q = Math.max(0, Math.min(q, opts?.maxQuote ?? ICMP_DEFAULT_MAX_QUOTE, room));
   const dst = outOff + ICMP_HEADER_LEN;
   if (out === offending) out.copyWithin(dst, offOff, offOff + q);
-  else for (let i = 0; i < q; i++) out[dst + i] = offending[offOff + i]!;
+  else copyBytesNoAlloc(offending, offOff, out, dst, q);
   put8(out, outOff + F.TYPE, type);
   put8(out, outOff + F.CODE, code);
   let rest = 0;

@@ -22,11 +22,10 @@
 // with a (start, end, position) triple per fragment kept sorted by start; the completed datagram is
 // assembled into one buffer owned by the Reassembler. heldBytes counts the real capacity of every
 // per-datagram buffer plus a fixed overhead, so it bounds what hostile fragments can pin.
-import { put16 } from '../bytes.ts';
+import { put16, copyBytesNoAlloc } from '../bytes.ts';
 import { WireError } from '../wire-error.ts';
 import { internetChecksum } from './checksum.ts';
 import { Ipv4View, F, IPV4_MAX_HEADER, IPV4_MAX_DATAGRAM } from './ipv4.ts';
-import { copyBytes } from './fragment.ts';
 
 export interface ReassemblerOptions {
   /** Nanoseconds from a datagram's first fragment to its expiry; default 30 s (ipfrag_time). */
@@ -236,7 +235,7 @@ export class Reassembler {
     }
     const d = this.data[s]!;
     const pos = this.dataUsed[s]!;
-    copyBytes(buf, v.payloadOffset, d, pos, n);
+    copyBytesNoAlloc(buf, v.payloadOffset, d, pos, n);
     this.dataUsed[s] = pos + n;
     const f = this.frags[s]!; // reserve() may have grown it
     f.copyWithin((lo + 1) * 3, lo * 3, nf * 3);
@@ -249,7 +248,7 @@ export class Reassembler {
     if (offset === 0) {
       this.flags[s] = this.flags[s]! | FIRST_IN;
       this.hdrLen[s] = hl;
-      copyBytes(buf, off, this.hdr, s * IPV4_MAX_HEADER, hl);
+      copyBytesNoAlloc(buf, off, this.hdr, s * IPV4_MAX_HEADER, hl);
     }
 
     const flags = this.flags[s]!;
@@ -262,10 +261,10 @@ export class Reassembler {
       return WireError.FRAG_OVERSIZE;
     }
     const o = this.outBuf;
-    copyBytes(this.hdr, s * IPV4_MAX_HEADER, o, 0, fhl);
+    copyBytesNoAlloc(this.hdr, s * IPV4_MAX_HEADER, o, 0, fhl);
     for (let i = 0; i < this.nfrags[s]!; i++) {
       const a = f[i * 3]!, b = f[i * 3 + 1]!, p = f[i * 3 + 2]!;
-      copyBytes(d, p, o, fhl + a, b - a);
+      copyBytesNoAlloc(d, p, o, fhl + a, b - a);
     }
     put16(o, F.TOTAL_LEN, total);
     put16(o, F.FLAGS_FRAG, flags & ANY_DF ? 0x4000 : 0);
@@ -293,8 +292,8 @@ export class Reassembler {
         const f = this.frags[s]!;
         const dlen = f[1]! - f[0]!;
         const o = this.outBuf;
-        copyBytes(this.hdr, s * IPV4_MAX_HEADER, o, 0, hl);
-        copyBytes(this.data[s]!, f[2]!, o, hl, dlen);
+        copyBytesNoAlloc(this.hdr, s * IPV4_MAX_HEADER, o, 0, hl);
+        copyBytesNoAlloc(this.data[s]!, f[2]!, o, hl, dlen);
         onTimeout(o, 0, hl + dlen);
       }
       this.counters.reasmTimeout++;

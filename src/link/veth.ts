@@ -5,6 +5,7 @@
 //
 // Ownership: `transmit` borrows the caller's bytes (copied at once); the rx handler borrows the
 // pooled buffer until it returns, after which the buffer goes back to the pool.
+import { copyBytes } from '../bytes.ts';
 import type { Port, RxHandler, Medium } from './port.ts';
 import type { Scheduler, EventHandler } from '../lab/scheduler.ts';
 
@@ -69,7 +70,7 @@ export class VethEnd implements Port, EventHandler {
   transmit(buf: Uint8Array, off: number, len: number): void {
     const p = this.peer;
     const b = this.pair.pool.get(this.headroom + len);
-    b.set(buf.subarray(off, off + len), this.headroom);
+    copyBytes(buf, off, b, this.headroom, len);
     p.enqueue(b, this.headroom, len);
     this.pair.scheduler.post(this.pair.latencyNs, p, 0);
   }

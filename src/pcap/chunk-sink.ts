@@ -2,7 +2,6 @@
 // chunk buffer and the chunk is handed to a sink when full, so a file capture costs one write(2)
 // per chunk (default 512 KiB), never one per record.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { copyBytes as copyRange } from '../bytes.ts';
 
 /** Receives a full chunk. The chunk is borrowed: it is reused after the call, so copy what you keep. */
 export type ChunkSink = (chunk: Uint8Array) => void;
@@ -74,13 +73,4 @@ export class MemorySink {
     }
     return out;
   }
-}
-
-/**
- * Copies src[off..off+len) into dst at `at` (argument order kept for the pcap writers); see
- * bytes.ts copyBytes. Buffer.prototype.copy was used here before, but with a start offset Node 20
- * builds a Uint8Array view per call (lib/buffer.js _copyActual) — garbage per packet.
- */
-export function copyBytes(src: Uint8Array, dst: Uint8Array, at: number, off: number, len: number): void {
-  copyRange(src, off, dst, at, len);
 }

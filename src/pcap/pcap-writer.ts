@@ -11,9 +11,9 @@
 // pcap has one link type and no interfaces, directions or comments: every interface added must share
 // the first one's link type (else MIXED_LINKTYPES is thrown), and their records are interleaved
 // indistinguishably; direction and comment options are dropped. Use pcapng to keep them.
-import { put16le, put32le } from '../bytes.ts';
+import { copyBytes, put16le, put32le } from '../bytes.ts';
 import { WireError } from '../wire-error.ts';
-import { ChunkBuffer, copyBytes, DEFAULT_CHUNK, type ChunkSink } from './chunk-sink.ts';
+import { ChunkBuffer, DEFAULT_CHUNK, type ChunkSink } from './chunk-sink.ts';
 import { LinkType } from './linktype.ts';
 import { CaptureError, MAX_SNAPLEN, type CaptureWriter, type InterfaceOptions, type WriteOptions } from './record.ts';
 import { splitNs, ts } from './timestamp.ts';
@@ -101,7 +101,7 @@ export class PcapWriter implements CaptureWriter {
     put32le(b, o + 4, this.nanos ? ts.frac : Math.floor(ts.frac / 1000));
     put32le(b, o + 8, incl);
     put32le(b, o + 12, orig);
-    copyBytes(buf, b, o + PCAP_RECORD_HEADER_LEN, off, incl);
+    copyBytes(buf, off, b, o + PCAP_RECORD_HEADER_LEN, incl);
     this.out.pos = o + PCAP_RECORD_HEADER_LEN + incl;
     this.records++;
   }

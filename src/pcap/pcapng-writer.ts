@@ -7,8 +7,8 @@
 // Every block is framed by its total length at both ends (so readers can walk backwards).
 // IDBs may be added at any time; each is written before the first EPB that refers to it (the draft
 // only requires an IDB to precede the blocks that use its id, and Wireshark reads them mid-section).
-import { put16le, put32le } from '../bytes.ts';
-import { ChunkBuffer, copyBytes, DEFAULT_CHUNK, type ChunkSink } from './chunk-sink.ts';
+import { copyBytes, put16le, put32le } from '../bytes.ts';
+import { ChunkBuffer, DEFAULT_CHUNK, type ChunkSink } from './chunk-sink.ts';
 import { LinkType } from './linktype.ts';
 import { MAX_SNAPLEN, type CaptureWriter, type InterfaceOptions, type WriteOptions } from './record.ts';
 import { hiWord, loWord } from './timestamp.ts';
@@ -146,7 +146,7 @@ export class PcapngWriter implements CaptureWriter {
     put32le(b, o + 16, loWord(t, hi));
     put32le(b, o + 20, incl);
     put32le(b, o + 24, orig);
-    copyBytes(buf, b, o + 28, off, incl);
+    copyBytes(buf, off, b, o + 28, incl);
     let p = o + 28 + incl;
     while (p & 3) b[p++] = 0;
     if (opts) {
