@@ -61,6 +61,8 @@ export class IpStack {
   /** Scratch for ICMP errors (built while `tx` or an input buffer may still be in use). */
   private readonly errTx = new Uint8Array(TX_IP + 20 + 8 + 548);
   private readonly arpTx = new Uint8Array(HR + ETH + ARP_LEN + 32);
+  /** Reassembled datagrams behind headroom (netfilter defrag), allocated on first use. */
+  private defragBuf: Uint8Array | null = null;
   private readonly fragScratch = new Uint8Array(65536);
   private readonly fragTx = new Uint8Array(TX_IP + 65536);
   private fragDev: NetDevice | null = null;
@@ -336,9 +338,39 @@ export class IpStack {
       return;
     }
     const total = ip.totalLength;
+    const nf = this.ns.netfilter;
+    if (nf !== null && (u16(buf, off + 6) & 0x3fff) !== 0) {
+      this.defrag(dev, buf, off, total, l2multi);
+      return;
+    }
+    this.ipRcvFinish(dev, buf, off, total, l2multi);
+  }
+
+  /**
+   * nf_defrag_ipv4: conntrack needs whole datagrams, so once netfilter is loaded fragments are
+   * reassembled before PREROUTING, forwarded ones too (and fragmented again on the way out). The
+   * datagram is copied behind link-layer headroom so it can be forwarded like any received frame.
+   */
+  private defrag(dev: NetDevice, buf: Uint8Array, off: number, len: number, l2multi: boolean): void {
+    this.reasmDev = dev;
+    const r = this.reasm.push(buf, off, len, this.now);
+    if (r === null) return this.armReasmTimer();
+    if (typeof r === 'number') {
+      dev.drop(DropReason.REASSEMBLY, true);
+      this.ns.lab.note(`fragment dropped by reassembly: ${wireErrorName(r)}`);
+      return;
+    }
+    const b = (this.defragBuf ??= new Uint8Array(TX_IP + 65536));
+    b.set(r.buf.subarray(r.off, r.off + r.len), TX_IP);
+    this.ipRcvFinish(dev, b, TX_IP, r.len, l2multi);
+  }
+
+  /** PREROUTING, the routing decision, then local delivery or forwarding (ip_rcv_finish). */
+  private ipRcvFinish(dev: NetDevice, buf: Uint8Array, off: number, total: number, l2multi: boolean): void {
     // netfilter PREROUTING runs before the routing decision: a DNAT changes where the packet goes
     const nf = this.ns.netfilter;
     if (nf !== null && !nf.prerouting(dev, buf, off, total)) return;
+    const ip = this.ip.wrap(buf, off, total);
     const dst = ip.dst;
     if (this.ns.isLocal(dst) || dst === 0xffffffff || this.isSubnetBroadcast(dev, dst)) {
       if (nf !== null && !nf.input(dev, buf, off, total)) return;

@@ -43,9 +43,23 @@ export class LabNetfilter {
     });
   }
 
+  /** Copies the namespace's net.netfilter.nf_conntrack_*_timeout sysctls into the table. */
+  applySysctls(): void {
+    const t = this.nf.ct.timeouts;
+    const get = (k: string, d: number) => Number(this.ns.sysctls.get(`net.netfilter.nf_conntrack_${k}`) ?? d);
+    t.udpUnreplied = get('udp_timeout', t.udpUnreplied);
+    t.udpStream = get('udp_timeout_stream', t.udpStream);
+    t.icmp = get('icmp_timeout', t.icmp);
+    t.generic = get('generic_timeout', t.generic);
+  }
+
   /** The namespace's netfilter, loading it on first use (iptables, conntrack). */
   static of(ns: Netns): LabNetfilter {
-    return (ns.netfilter ??= new LabNetfilter(ns));
+    if (ns.netfilter === null) {
+      ns.netfilter = new LabNetfilter(ns);
+      ns.netfilter.applySysctls();
+    }
+    return ns.netfilter;
   }
 
   private get now(): number {

@@ -59,6 +59,11 @@ export class Netns {
     ['net.ipv4.conf.all.arp_ignore', '0'],
     ['net.ipv4.conf.all.arp_notify', '0'],
     ['net.ipv4.neigh.default.gc_stale_time', '60'],
+    // conntrack timeouts (s), per namespace as in the kernel; applied by LabNetfilter
+    ['net.netfilter.nf_conntrack_udp_timeout', '30'],
+    ['net.netfilter.nf_conntrack_udp_timeout_stream', '120'],
+    ['net.netfilter.nf_conntrack_icmp_timeout', '30'],
+    ['net.netfilter.nf_conntrack_generic_timeout', '600'],
   ]);
 
   constructor(
@@ -531,6 +536,7 @@ export class Netns {
 
   // ---------- listings ----------
 
+      if (k.startsWith('net.netfilter.')) this.netfilter?.applySysctls();
   /** `ip link [show DEV]`; `details`: `ip -d link` (the vxlan line; other kinds list as without -d). */
   ipLink(dev?: string, details = false): string[] {
     return formatIpLink(this, dev !== undefined ? [this.mustDev(dev)] : this.devices, details);

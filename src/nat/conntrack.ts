@@ -66,6 +66,8 @@ export class Conntrack {
   readonly max: number;
   count = 0;
   readonly stats: CtStats = { found: 0, new: 0, invalid: 0, drop: 0, early_drop: 0, expired: 0, truncated: 0 };
+  /** This table's timeouts (per netns in the kernel: net.netfilter.nf_conntrack_*_timeout). */
+  readonly timeouts = { ...Timeouts, tcp: Timeouts.tcp.slice() };
 
   // per tuple slot (entry * 2 + dir)
   readonly tSrc: Uint32Array;
@@ -220,7 +222,7 @@ export class Conntrack {
     this.status[e] = CtStatus.ALIVE;
     this.tcpState[e] = TcpState.NONE;
     this.finDir[e] = 0;
-    this.expires[e] = now + (proto === PROTO_UDP ? Timeouts.udpUnreplied : proto === PROTO_ICMP ? Timeouts.icmp : Timeouts.generic);
+    this.expires[e] = now + (proto === PROTO_UDP ? this.timeouts.udpUnreplied : proto === PROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic);
     this.streamTs[e] = now + 2;
     this.mark[e] = 0;
     this.natRule[o] = -1; this.natRule[r] = -1;
@@ -316,10 +318,10 @@ export class Conntrack {
       if (st & CtStatus.SEEN_REPLY) {
         // still talking 2 s after the first packet: a stream, kept 120 s and assured
         if (now > this.streamTs[e]!) {
-          this.expires[e] = now + Timeouts.udpStream;
+          this.expires[e] = now + this.timeouts.udpStream;
           st |= CtStatus.ASSURED;
-        } else this.expires[e] = now + Timeouts.udpUnreplied;
-      } else this.expires[e] = now + Timeouts.udpUnreplied;
+        } else this.expires[e] = now + this.timeouts.udpUnreplied;
+      } else this.expires[e] = now + this.timeouts.udpUnreplied;
     } else if (p === PROTO_TCP) {
       const ns = tcpNext(this.tcpState[e]!, dir, tcpFlags, this.finDir[e]!);
       if (ns < 0) {
@@ -330,11 +332,11 @@ export class Conntrack {
       this.tcpState[e] = ns;
       // assured once the handshake completes (kernel: SYN_RECV → ESTABLISHED)
       if (ns === TcpState.ESTABLISHED && st & CtStatus.SEEN_REPLY) st |= CtStatus.ASSURED;
-      this.expires[e] = now + Timeouts.tcp[ns]!;
+      this.expires[e] = now + this.timeouts.tcp[ns]!;
     } else if (p === PROTO_ICMP) {
-      this.expires[e] = now + Timeouts.icmp;
+      this.expires[e] = now + this.timeouts.icmp;
     } else {
-      this.expires[e] = now + Timeouts.generic;
+      this.expires[e] = now + this.timeouts.generic;
       if (st & CtStatus.SEEN_REPLY) st |= CtStatus.ASSURED;
     }
     this.status[e] = st;
