@@ -69,6 +69,39 @@ static uint8_t *typed_bytes(napi_env env, napi_value v, size_t *bytes) {
   return (uint8_t *)data;
 }
 
+// Returns v as a JS number: the result of every fd call (a count or -errno).
+static napi_value int32_result(napi_env env, int32_t v) {
+  napi_value r;
+  CHECK(napi_create_int32(env, v, &r));
+  return r;
+}
+
+// For open paths that fail half way: closes fd, keeping the errno of the failed call, and throws.
+static napi_value close_and_throw(napi_env env, int fd, const char *what) {
+  int e = errno;
+  close(fd);
+  return throw_errno(env, what, e);
+}
+
+// Unpacks (fd, buf: TypedArray, off, len) from argv[0..3], as write/sendTo/read take them. Returns
+// a pointer to buf[off] with *fd and *len set, or NULL when an argument is not an int32/TypedArray
+// or [off, off+len) is not inside buf (the caller answers -EINVAL).
+static uint8_t *fd_range_args(napi_env env, napi_value *argv, int32_t *fd, int32_t *len) {
+  int32_t off;
+  size_t bytes = 0;
+  uint8_t *p = typed_bytes(env, argv[1], &bytes);
+  if (!get_i32(env, argv[0], fd) || !p || !get_i32(env, argv[2], &off) || !get_i32(env, argv[3], len) ||
+      off < 0 || *len < 0 || (size_t)off + (size_t)*len > bytes) return NULL;
+  return p + off;
+}
+
+// Reads obj[key] into *out when obj has that property; false when it is absent or unreadable.
+static bool named_option(napi_env env, napi_value obj, const char *key, napi_value *out) {
+  bool has;
+  return napi_has_named_property(env, obj, key, &has) == napi_ok && has &&
+         napi_get_named_property(env, obj, key, out) == napi_ok;
+}
+
 // tapOpen(name: string, persist: -1 | 0 | 1, nonBlocking: boolean)   (-1: leave the flag as it is)
 //   → { fd, name, mtu, mac: Uint8Array(6), existed }
 // An empty name lets the kernel choose (tap%d). Attaching to an existing device uses the same
@@ -96,26 +129,15 @@ static napi_value TapOpen(napi_env env, napi_callback_info info) {
   memset(&ifr, 0, sizeof ifr);
   ifr.ifr_flags = IFF_TAP | IFF_NO_PI; // no 4-byte packet-info prefix: frames start at the MAC header
   memcpy(ifr.ifr_name, name, nlen);
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    int e = errno;
-    close(fd);
-    return throw_errno(env, "TUNSETIFF", e);
-  }
-  if (persist >= 0 && ioctl(fd, TUNSETPERSIST, persist ? 1 : 0) < 0) {
-    int e = errno;
-    close(fd);
-    return throw_errno(env, "TUNSETPERSIST", e);
-  }
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) return close_and_throw(env, fd, "TUNSETIFF");
+  if (persist >= 0 && ioctl(fd, TUNSETPERSIST, persist ? 1 : 0) < 0)
+    return close_and_throw(env, fd, "TUNSETPERSIST");
   // MAC: asked of the tun fd itself (tun.c handles SIOCGIFHWADDR there), so it also works after the
   // device moved to another namespace. MTU: SIOCGIFMTU needs a socket in the device's namespace.
   struct ifreq hw;
   memset(&hw, 0, sizeof hw);
   memcpy(hw.ifr_name, ifr.ifr_name, IFNAMSIZ);
-  if (ioctl(fd, SIOCGIFHWADDR, &hw) < 0) {
-    int e = errno;
-    close(fd);
-    return throw_errno(env, "SIOCGIFHWADDR", e);
-  }
+  if (ioctl(fd, SIOCGIFHWADDR, &hw) < 0) return close_and_throw(env, fd, "SIOCGIFHWADDR");
   int mtu = 1500;
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s >= 0) {
@@ -127,11 +149,7 @@ static napi_value TapOpen(napi_env env, napi_callback_info info) {
   }
   if (nonblock) {
     int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-      int e = errno;
-      close(fd);
-      return throw_errno(env, "fcntl O_NONBLOCK", e);
-    }
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return close_and_throw(env, fd, "fcntl O_NONBLOCK");
   }
 
   napi_value obj, v, macArr, macAb;
@@ -168,14 +186,8 @@ static napi_value RawOpen(napi_env env, napi_callback_info info) {
   int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) return throw_errno(env, "socket(AF_INET, SOCK_RAW)", errno);
   int one = 1;
-  if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof one) < 0) {
-    int e = errno;
-    close(fd);
-    return throw_errno(env, "IP_HDRINCL", e);
-  }
-  napi_value r;
-  CHECK(napi_create_int32(env, fd, &r));
-  return r;
+  if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof one) < 0) return close_and_throw(env, fd, "IP_HDRINCL");
+  return int32_result(env, fd);
 }
 
 // write(fd, buf, off, len) → bytes written or -errno (-EAGAIN: queue full, the caller drops).
@@ -183,18 +195,11 @@ static napi_value Write(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int32_t fd, off, len;
-  size_t bytes = 0;
-  uint8_t *p = typed_bytes(env, argv[1], &bytes);
-  napi_value r;
-  if (!get_i32(env, argv[0], &fd) || !p || !get_i32(env, argv[2], &off) || !get_i32(env, argv[3], &len) ||
-      off < 0 || len < 0 || (size_t)off + (size_t)len > bytes) {
-    CHECK(napi_create_int32(env, -EINVAL, &r));
-    return r;
-  }
-  ssize_t n = write(fd, p + off, (size_t)len);
-  CHECK(napi_create_int32(env, n < 0 ? -errno : (int32_t)n, &r));
-  return r;
+  int32_t fd, len;
+  uint8_t *p = fd_range_args(env, argv, &fd, &len);
+  if (!p) return int32_result(env, -EINVAL);
+  ssize_t n = write(fd, p, (size_t)len);
+  return int32_result(env, n < 0 ? -errno : (int32_t)n);
 }
 
 // sendTo(fd, buf, off, len, dstIpv4Uint32) → bytes sent or -errno. Raw IPv4 sockets need a
@@ -203,24 +208,16 @@ static napi_value SendTo(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int32_t fd, off, len;
+  int32_t fd, len;
   uint32_t dst;
-  size_t bytes = 0;
-  uint8_t *p = typed_bytes(env, argv[1], &bytes);
-  napi_value r;
-  if (!get_i32(env, argv[0], &fd) || !p || !get_i32(env, argv[2], &off) || !get_i32(env, argv[3], &len) ||
-      napi_get_value_uint32(env, argv[4], &dst) != napi_ok || off < 0 || len < 0 ||
-      (size_t)off + (size_t)len > bytes) {
-    CHECK(napi_create_int32(env, -EINVAL, &r));
-    return r;
-  }
+  uint8_t *p = fd_range_args(env, argv, &fd, &len);
+  if (!p || napi_get_value_uint32(env, argv[4], &dst) != napi_ok) return int32_result(env, -EINVAL);
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
   sa.sin_addr.s_addr = htonl(dst);
-  ssize_t n = sendto(fd, p + off, (size_t)len, 0, (struct sockaddr *)&sa, sizeof sa);
-  CHECK(napi_create_int32(env, n < 0 ? -errno : (int32_t)n, &r));
-  return r;
+  ssize_t n = sendto(fd, p, (size_t)len, 0, (struct sockaddr *)&sa, sizeof sa);
+  return int32_result(env, n < 0 ? -errno : (int32_t)n);
 }
 
 // read(fd, buf, off, len) → bytes read or -errno. One frame per call: the naive path the batch
@@ -229,36 +226,25 @@ static napi_value Read(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int32_t fd, off, len;
-  size_t bytes = 0;
-  uint8_t *p = typed_bytes(env, argv[1], &bytes);
-  napi_value r;
-  if (!get_i32(env, argv[0], &fd) || !p || !get_i32(env, argv[2], &off) || !get_i32(env, argv[3], &len) ||
-      off < 0 || len < 0 || (size_t)off + (size_t)len > bytes) {
-    CHECK(napi_create_int32(env, -EINVAL, &r));
-    return r;
-  }
-  ssize_t n = read(fd, p + off, (size_t)len);
-  CHECK(napi_create_int32(env, n < 0 ? -errno : (int32_t)n, &r));
-  return r;
+  int32_t fd, len;
+  uint8_t *p = fd_range_args(env, argv, &fd, &len);
+  if (!p) return int32_result(env, -EINVAL);
+  ssize_t n = read(fd, p, (size_t)len);
+  return int32_result(env, n < 0 ? -errno : (int32_t)n);
 }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1], r;
+  napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t fd;
-  if (!get_i32(env, argv[0], &fd) || fd < 0) {
-    CHECK(napi_create_int32(env, -EINVAL, &r));
-    return r;
-  }
-  CHECK(napi_create_int32(env, close(fd) < 0 ? -errno : 0, &r));
-  return r;
+  if (!get_i32(env, argv[0], &fd) || fd < 0) return int32_result(env, -EINVAL);
+  return int32_result(env, close(fd) < 0 ? -errno : 0);
 }
 
 static napi_value SetBlocking(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], r;
+  napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t fd;
   bool blocking = false;
@@ -266,8 +252,7 @@ static napi_value SetBlocking(napi_env env, napi_callback_info info) {
   napi_get_value_bool(env, argv[1], &blocking);
   int fl = fcntl(fd, F_GETFL);
   int rc = fl < 0 ? -errno : fcntl(fd, F_SETFL, blocking ? (fl & ~O_NONBLOCK) : (fl | O_NONBLOCK)) < 0 ? -errno : 0;
-  CHECK(napi_create_int32(env, rc, &r));
-  return r;
+  return int32_result(env, rc);
 }
 
 // ---- batch reader ----------------------------------------------------------------------------
@@ -412,15 +397,10 @@ static napi_value ReaderNew(napi_env env, napi_callback_info info) {
   r->max_frames = metaBytes / 8;
   if (argc > 4) {
     napi_value v;
-    bool has;
-    if (napi_has_named_property(env, argv[4], "headroom", &has) == napi_ok && has &&
-        napi_get_named_property(env, argv[4], "headroom", &v) == napi_ok) get_i32(env, v, &r->headroom);
-    if (napi_has_named_property(env, argv[4], "maxFrame", &has) == napi_ok && has &&
-        napi_get_named_property(env, argv[4], "maxFrame", &v) == napi_ok) get_i32(env, v, &r->max_frame);
-    if (napi_has_named_property(env, argv[4], "budget", &has) == napi_ok && has &&
-        napi_get_named_property(env, argv[4], "budget", &v) == napi_ok) get_i32(env, v, &r->budget);
-    if (napi_has_named_property(env, argv[4], "notifyOnly", &has) == napi_ok && has &&
-        napi_get_named_property(env, argv[4], "notifyOnly", &v) == napi_ok) napi_get_value_bool(env, v, &r->notify_only);
+    if (named_option(env, argv[4], "headroom", &v)) get_i32(env, v, &r->headroom);
+    if (named_option(env, argv[4], "maxFrame", &v)) get_i32(env, v, &r->max_frame);
+    if (named_option(env, argv[4], "budget", &v)) get_i32(env, v, &r->budget);
+    if (named_option(env, argv[4], "notifyOnly", &v)) napi_get_value_bool(env, v, &r->notify_only);
   }
   if (r->headroom < 0 || r->max_frame <= 0 || r->budget <= 0 || r->max_frames == 0 ||
       (size_t)r->headroom + (size_t)r->max_frame > r->arena_len) {
