@@ -153,11 +153,14 @@ export function skipName(r: NameReader, buf: Uint8Array, msgOff: number, msgEnd:
   return e === 0 ? r.next : -e;
 }
 
-/** FNV-1a over the lower-cased labels of an uncompressed wire name: the integer key for tables. */
+/**
+ * FNV-1a over the lower-cased labels of an uncompressed wire name: the integer key for tables.
+ * An int32 (not uint32), so it stays a small integer in V8 and never boxes on the fast path.
+ */
 export function hashWireName(b: Uint8Array, off: number, len: number): number {
   let h = 0x811c9dc5;
   for (let i = off; i < off + len; i++) h = Math.imul(h ^ lower(b[i]!), 0x01000193);
-  return h >>> 0;
+  return h | 0;
 }
 
 /** Case-insensitive equality of two uncompressed wire names. */

@@ -1,6 +1,6 @@
 // Answer sources for DnsServer. Each is a CoreDNS-style plugin: it answers the names it is
 // responsible for and passes everything else to the next one in the chain.
-import type { DnsRecord } from './message.ts';
+import type { WireRecordList } from './wire-record.ts';
 import { PluginResult, type DnsPlugin, type DnsQuery, type DnsReply } from './server.ts';
 import { DnsRcode, DnsType } from './types.ts';
 import type { DnsNode, RecordStore, Zone } from './zone.ts';
@@ -8,10 +8,14 @@ import type { DnsNode, RecordStore, Zone } from './zone.ts';
 /** Longest CNAME chain followed inside our data before answering with what we have. */
 const MAX_CNAME_HOPS = 8;
 
-function pushSet(out: DnsRecord[], node: DnsNode, type: number): boolean {
+function pushSet(out: WireRecordList, node: DnsNode, type: number): boolean {
   if (type === DnsType.ANY) {
     let any = false;
-    for (const set of node.rrsets.values()) for (let i = 0; i < set.length; i++) { out.push(set[i]!); any = true; }
+    const sets = node.sets;
+    for (let s = 0; s < sets.length; s++) {
+      const set = sets[s]!;
+      for (let i = 0; i < set.length; i++) { out.push(set[i]!); any = true; }
+    }
     return any;
   }
   const set = node.rrsets.get(type);
@@ -48,7 +52,7 @@ export class ZonePlugin implements DnsPlugin {
       if (!node) {
         // RFC 6604: after a CNAME the RCODE describes the last name in the chain
         r.rcode = DnsRcode.NXDOMAIN;
-        r.authorities.push(zone.negativeSoa);
+        r.authorities.push(zone.negativeSoaWire);
         return PluginResult.DONE;
       }
       if (node.cname && q.type !== DnsType.CNAME && q.type !== DnsType.ANY) {
@@ -59,7 +63,7 @@ export class ZonePlugin implements DnsPlugin {
         continue;
       }
       if (node.cname) { r.answers.push(node.cname); return PluginResult.DONE; }
-      if (!pushSet(r.answers, node, q.type)) r.authorities.push(zone.negativeSoa); // NODATA
+      if (!pushSet(r.answers, node, q.type)) r.authorities.push(zone.negativeSoaWire); // NODATA
       return PluginResult.DONE;
     }
   }

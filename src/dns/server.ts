@@ -10,8 +10,9 @@
 // answered with an OPT when the query had one; a response that does not fit the client's UDP
 // size (512 without EDNS0) is cut at an RRset boundary with TC set (RFC 2181 §9).
 import { put16 } from '../bytes.ts';
-import { DnsView, HEADER_LEN, UDP_MAX_PLAIN, emitRecord, type DnsRecord } from './message.ts';
-import { NameCompressor, NameReader, hashWireName, wireNameToText } from './name.ts';
+import { DnsView, HEADER_LEN, UDP_MAX_PLAIN } from './message.ts';
+import { NameCompressor, NameReader, wireNameToText } from './name.ts';
+import { WireRecordList } from './wire-record.ts';
 import { DnsClass, DnsOpcode, DnsRcode, DnsType } from './types.ts';
 
 export const PluginResult = { NEXT: 0, DONE: 1 } as const;
@@ -25,7 +26,7 @@ export class DnsQuery {
   /** Lower-cased uncompressed wire name, `nameLen` bytes. */
   readonly name = new Uint8Array(256);
   nameLen = 0;
-  /** hashWireName(name) — the key RecordStore tables use. */
+  /** hashWireName(name) (int32) — the key RecordStore tables use. */
   hash = 0;
   type = 0;
   class = 0;
@@ -40,19 +41,22 @@ export class DnsQuery {
   }
 }
 
-/** What plugins fill in. Arrays hold references to records (not copies) and are reused. */
+/**
+ * What plugins fill in: pre-encoded records (WireRecord, built once from a DnsRecord when the data
+ * is loaded), by reference, in lists reused from query to query.
+ */
 export class DnsReply {
   rcode = 0;
   aa = false;
-  readonly answers: DnsRecord[] = [];
-  readonly authorities: DnsRecord[] = [];
-  readonly additionals: DnsRecord[] = [];
+  readonly answers = new WireRecordList();
+  readonly authorities = new WireRecordList();
+  readonly additionals = new WireRecordList();
   reset(): void {
     this.rcode = 0;
     this.aa = false;
-    this.answers.length = 0;
-    this.authorities.length = 0;
-    this.additionals.length = 0;
+    this.answers.clear();
+    this.authorities.clear();
+    this.additionals.clear();
   }
 }
 
@@ -124,13 +128,17 @@ export class DnsServer {
     // re-read the question name (check() walked on): a query could even point into its header
     const rd = this.reader;
     rd.read(inp, off, off + len, v.questionAt);
-    const n = rd.len;
+    // lower-case and hash in one pass (FNV-1a, as hashWireName)
+    const n = rd.len, w = rd.wire, qn = q.name;
+    let h = 0x811c9dc5;
     for (let i = 0; i < n; i++) {
-      const c = rd.wire[i]!;
-      q.name[i] = c >= 65 && c <= 90 ? c | 32 : c;
+      let c = w[i]!;
+      if (c >= 65 && c <= 90) c |= 32;
+      qn[i] = c;
+      h = Math.imul(h ^ c, 0x01000193);
     }
     q.nameLen = n;
-    q.hash = hashWireName(q.name, 0, n);
+    q.hash = h | 0;
 
     const r = this.r;
     r.reset();
@@ -158,7 +166,7 @@ export class DnsServer {
     let p = o + HEADER_LEN;
     const rd = this.reader;
     if (withQuestion && rd.read(v.buf, v.off, v.off + v.len, v.questionAt) === 0 && p + rd.len + 4 <= out.length) {
-      out.set(rd.wire.subarray(0, rd.len), p);
+      for (let i = 0; i < rd.len; i++) out[p + i] = rd.wire[i]!;
       p += rd.len;
       put16(out, p, v.qtype);
       put16(out, p + 2, v.qclass);
@@ -185,7 +193,8 @@ export class DnsServer {
     // question echoed with the client's case; registered for compression
     let p = o + HEADER_LEN;
     const rd = this.reader;
-    out.set(rd.wire.subarray(0, rd.len), p);
+    // (a copy loop: subarray() would allocate a view per query)
+    for (let i = 0; i < rd.len; i++) out[p + i] = rd.wire[i]!;
     comp.compress(out, p, rd.len);
     p += rd.len;
     put16(out, p, q.type);
@@ -198,10 +207,10 @@ export class DnsServer {
       const rrs = s === 0 ? r.answers : s === 1 ? r.authorities : r.additionals;
       let setStart = p, setCount = 0;
       for (let i = 0; i < rrs.length; i++) {
-        const rr = rrs[i]!;
-        const prev = i > 0 ? rrs[i - 1]! : null;
-        if (!prev || prev.type !== rr.type || prev.name !== rr.name) { setStart = p; setCount = counts[s]!; }
-        const e = emitRecord(rr, out, p, end, comp);
+        const rr = rrs.at(i);
+        const prev = i > 0 ? rrs.at(i - 1) : null;
+        if (!prev || prev.type !== rr.type || prev.rr.name !== rr.rr.name) { setStart = p; setCount = counts[s]!; }
+        const e = rr.emit(out, p, end, comp);
         if (e < 0) {
           // drop the partial RRset; a missing additional record is not truncation (RFC 2181 §9)
           p = setStart;

@@ -1,12 +1,13 @@
 // In-memory record stores. Owner names are kept as lower-cased uncompressed wire bytes in a table
-// keyed by their integer hash (no strings on the lookup path); matching is case-insensitive as
-// RFC 4343 requires. A Zone adds an apex with its SOA and the empty non-terminals between the apex
+// keyed by their integer hash (no strings on the lookup path), records pre-encoded as WireRecords
+// for the server; matching is case-insensitive as RFC 4343 requires. A Zone adds an apex with its SOA and the empty non-terminals between the apex
 // and every owner, so that a name with nothing but descendants is NODATA, not NXDOMAIN
 // (RFC 8020 §2).
 import type { DnsRecord } from './message.ts';
 import type { SoaRdata, NameRdata } from './rdata.ts';
 import { DnsType } from './types.ts';
 import { hashWireName, wireName, wireNameIsSubdomain, wireNamesEqual } from './name.ts';
+import { WireRecord } from './wire-record.ts';
 
 function lowerWire(w: Uint8Array): Uint8Array {
   const o = w.slice();
@@ -19,10 +20,12 @@ export class DnsNode {
   /** Lower-cased wire name. */
   readonly wire: Uint8Array;
   readonly hash: number;
-  /** RRsets by type; insertion order kept for ANY. */
-  readonly rrsets = new Map<number, DnsRecord[]>();
+  /** RRsets by type, pre-encoded for answering. */
+  readonly rrsets = new Map<number, WireRecord[]>();
+  /** The same RRsets in insertion order (what ANY returns), walked without an iterator. */
+  readonly sets: WireRecord[][] = [];
   /** The CNAME record, if the owner is an alias (then it holds nothing else, RFC 1034 §3.6.2). */
-  cname: DnsRecord | null = null;
+  cname: WireRecord | null = null;
   /** The CNAME target, lower-cased wire and hash, for chasing without strings. */
   cnameWire: Uint8Array | null = null;
   cnameHash = 0;
@@ -32,21 +35,30 @@ export class DnsNode {
   }
 }
 
+/**
+ * Owner names in an open-addressing table (linear probing) keyed by the int32 name hash: a lookup
+ * reads two typed arrays and compares the wire bytes, with no allocation.
+ */
 export class RecordStore {
-  private readonly table = new Map<number, DnsNode[]>();
+  private keys = new Int32Array(64);
+  /** Node index + 1 per slot; 0 = empty. */
+  private slots = new Int32Array(64);
+  private readonly nodes: DnsNode[] = [];
   private count = 0;
 
   get size(): number { return this.count; }
 
-  /** The node for a lower- or mixed-case uncompressed wire name, if any. */
+  /** The node for a lower- or mixed-case uncompressed wire name, if any (`hash` = hashWireName). */
   find(w: Uint8Array, off: number, len: number, hash: number): DnsNode | undefined {
-    const bucket = this.table.get(hash);
-    if (!bucket) return undefined;
-    for (let i = 0; i < bucket.length; i++) {
-      const n = bucket[i]!;
-      if (wireNamesEqual(n.wire, 0, n.wire.length, w, off, len)) return n;
+    const keys = this.keys, slots = this.slots, mask = keys.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const s = slots[i]!;
+      if (s === 0) return undefined;
+      if (keys[i] === hash) {
+        const n = this.nodes[s - 1]!;
+        if (wireNamesEqual(n.wire, 0, n.wire.length, w, off, len)) return n;
+      }
     }
-    return undefined;
   }
 
   /** The node for presentation text (control plane). */
@@ -61,10 +73,24 @@ export class RecordStore {
     const found = this.find(w, 0, w.length, h);
     if (found) return found;
     const n = new DnsNode(name, w);
-    const b = this.table.get(h);
-    if (b) b.push(n);
-    else this.table.set(h, [n]);
+    this.nodes.push(n);
+    if (2 * this.nodes.length > this.keys.length) this.rehash(this.keys.length * 2);
+    else this.insert(h, this.nodes.length);
     return n;
+  }
+
+  private insert(h: number, idx: number): void {
+    const mask = this.keys.length - 1;
+    let i = h & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.keys[i] = h;
+    this.slots[i] = idx;
+  }
+
+  private rehash(cap: number): void {
+    this.keys = new Int32Array(cap);
+    this.slots = new Int32Array(cap);
+    for (let i = 0; i < this.nodes.length; i++) this.insert(this.nodes[i]!.hash, i + 1);
   }
 
   /** Adds a record; throws on a CNAME beside other data (RFC 1034 §3.6.2, RFC 2181 §10.1). */
@@ -72,7 +98,7 @@ export class RecordStore {
     const n = this.node(rr.name);
     if (rr.type === DnsType.CNAME) {
       if (n.rrsets.size > 0 || n.cname) throw new Error(`${rr.name}: CNAME cannot coexist with other records`);
-      n.cname = rr;
+      n.cname = new WireRecord(rr);
       n.cnameWire = lowerWire(wireName((rr.data as NameRdata).target));
       n.cnameHash = hashWireName(n.cnameWire, 0, n.cnameWire.length);
       this.count++;
@@ -80,8 +106,12 @@ export class RecordStore {
     }
     if (n.cname) throw new Error(`${rr.name}: CNAME cannot coexist with other records`);
     const set = n.rrsets.get(rr.type);
-    if (set) set.push(rr);
-    else n.rrsets.set(rr.type, [rr]);
+    if (set) set.push(new WireRecord(rr));
+    else {
+      const fresh = [new WireRecord(rr)];
+      n.rrsets.set(rr.type, fresh);
+      n.sets.push(fresh);
+    }
     this.count++;
   }
 }
@@ -92,6 +122,8 @@ export class Zone extends RecordStore {
   readonly soa: DnsRecord;
   /** The SOA as it goes in negative answers: TTL = min(SOA TTL, MINIMUM) (RFC 2308 §3). */
   readonly negativeSoa: DnsRecord;
+  /** negativeSoa pre-encoded for answering. */
+  readonly negativeSoaWire: WireRecord;
 
   constructor(readonly origin: string, records: DnsRecord[]) {
     super();
@@ -100,6 +132,7 @@ export class Zone extends RecordStore {
     if (!soa) throw new Error(`zone ${origin}: no SOA record at the apex`);
     this.soa = soa;
     this.negativeSoa = { ...soa, ttl: Math.min(soa.ttl, (soa.data as SoaRdata).minimum) };
+    this.negativeSoaWire = new WireRecord(this.negativeSoa);
     this.node(origin);
     for (const rr of records) {
       const w = wireName(rr.name);
