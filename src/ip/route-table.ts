@@ -234,6 +234,22 @@ export class RouteTable {
     return r;
   }
 
+  /**
+   * `ip route append` (NLM_F_CREATE|NLM_F_APPEND, and how the kernel adds connected routes in
+   * fib_magic): another route with the same (dst, len, tos, metric) is allowed and goes AFTER the
+   * existing ones (so lookup keeps the older one); only a route identical in every field
+   * (fib_table_insert's fa_match) is EEXIST. Two devices with addresses in one subnet so get one
+   * `proto kernel` route each.
+   */
+  append(route: Route): Route {
+    const r = this.normalise(route);
+    let i = this.lowerBound(r);
+    for (; i < this.routes.length && compare(this.routes[i]!, r) === 0; i++) if (sameRoute(this.routes[i]!, r)) throw new RouteError(ROUTE_EEXIST, 'EEXIST');
+    this.routes.splice(i, 0, r);
+    this.reindex(r.dst, r.len);
+    return r;
+  }
+
   /** `ip route replace`: overwrites the route with the same (dst, len, tos, metric) or adds it. */
   replace(route: Route): Route {
     const r = this.normalise(route);
@@ -385,6 +401,11 @@ export class RouteTable {
     else if (populated) this.popHi |= 1 << (len - 1);
     else this.popHi &= ~(1 << (len - 1));
   }
+}
+
+/** Same next hop and attributes (the kernel's identical fib_info), given the same identity. */
+function sameRoute(a: Route, b: Route): boolean {
+  return a.gateway === b.gateway && a.ifindex === b.ifindex && a.type === b.type && a.scope === b.scope && a.proto === b.proto && a.prefsrc === b.prefsrc;
 }
 
 /**

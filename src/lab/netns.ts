@@ -355,9 +355,15 @@ export class Netns {
     if (a.len === 32 || d.kind === 'loopback') return; // a /32 has no connected route (nor does lo's: it is local)
     const net = (a.addr & prefixMask(a.len)) >>> 0;
     const r: Route = { dst: net, len: a.len, gateway: 0, ifindex: d.ifindex, dev: d.name, metric: 0, proto: 'kernel', scope: 'link', prefsrc: a.addr, type: 'unicast' };
-    // a second address in the same subnet adds no second route (the kernel finds it exists)
-    if (this.fib.list().some((x) => x.dst === net && x.len === a.len && x.metric === 0)) return;
-    this.fib.add(r);
+    // a second address in the subnet on the SAME device is a secondary: no prefix route of its own
+    // (fib_add_ifaddr); on another device it gets one, appended after the first (fib_magic uses
+    // NLM_F_APPEND, so both `proto kernel` routes coexist and lookup keeps the older)
+    if (this.fib.list().some((x) => x.dst === net && x.len === a.len && x.ifindex === d.ifindex && x.proto === 'kernel')) return;
+    try {
+      this.fib.append(r);
+    } catch (e) {
+      if (!(e instanceof RouteError)) throw e;
+    }
   }
 
   // ---------- addresses ----------
@@ -530,13 +536,13 @@ export class Netns {
         this.stack.forwarding = value.trim() !== '0';
       }
       if (k === 'net.ipv4.ip_default_ttl') this.stack.defaultTtl = Number(value);
+      if (k.startsWith('net.netfilter.')) this.netfilter?.applySysctls();
     }
     return `${k} = ${this.sysctls.get(k)}`;
   }
 
   // ---------- listings ----------
 
-      if (k.startsWith('net.netfilter.')) this.netfilter?.applySysctls();
   /** `ip link [show DEV]`; `details`: `ip -d link` (the vxlan line; other kinds list as without -d). */
   ipLink(dev?: string, details = false): string[] {
     return formatIpLink(this, dev !== undefined ? [this.mustDev(dev)] : this.devices, details);
