@@ -233,28 +233,21 @@ export class PcapngReader implements CaptureReader {
     return r;
   }
 
+  // The EPB and the obsolete Packet Block (draft-ietf-opsawg-pcapng appendix A) share one layout from
+  // offset 12 on (timestamp high and low words, captured and original length, data, options); the PB
+  // has a 16-bit interface id followed by a 16-bit drops count where the EPB has a 32-bit id, and its
+  // flags option is pack_flags (2) rather than epb_flags.
   private epb(o: number, len: number, at: number): CaptureRecord | WireError {
-    if (len < 32) return this.fail(WireError.BAD_BLOCK_LENGTH, at + 4, `enhanced packet block length ${len} is below 32`);
-    const id = this.r32(o + 8);
-    const f = this.iface(id, at + 8);
-    if (typeof f === 'number') return f;
-    const incl = this.r32(o + 20);
-    const orig = this.r32(o + 24);
-    if (incl > len - 32)
-      return this.fail(WireError.BAD_BLOCK, at + 20, `captured length ${incl} runs past the end of its ${len}-byte block`);
-    const r = this.fill(f, id, o + 28, incl, orig, at);
-    if (typeof r === 'number') return r;
-    fromRaw(this.r32(o + 12), this.r32(o + 16), f.p, f.pow2, f.offsetSec);
-    r.tsSec = ts.sec;
-    r.tsFracNs = ts.frac;
-    r.tsNs = ts.ns;
-    this.optP = o + 28 + ((incl + 3) & ~3);
-    return this.packetOptions(r, EPB_FLAGS);
+    return this.packetBlock(o, len, at, this.r32(o + 8), 'enhanced packet block', EPB_FLAGS);
   }
 
   private pb(o: number, len: number, at: number): CaptureRecord | WireError {
-    if (len < 32) return this.fail(WireError.BAD_BLOCK_LENGTH, at + 4, `packet block length ${len} is below 32`);
-    const id = this.r16(o + 8);
+    return this.packetBlock(o, len, at, this.r16(o + 8), 'packet block', 2 /* pack_flags */);
+  }
+
+  /** The block is at least 12 bytes (checked in next()), so reading the id at o + 8 is in bounds. */
+  private packetBlock(o: number, len: number, at: number, id: number, what: string, flagsCode: number): CaptureRecord | WireError {
+    if (len < 32) return this.fail(WireError.BAD_BLOCK_LENGTH, at + 4, `${what} length ${len} is below 32`);
     const f = this.iface(id, at + 8);
     if (typeof f === 'number') return f;
     const incl = this.r32(o + 20);
@@ -268,7 +261,7 @@ export class PcapngReader implements CaptureReader {
     r.tsFracNs = ts.frac;
     r.tsNs = ts.ns;
     this.optP = o + 28 + ((incl + 3) & ~3);
-    return this.packetOptions(r, 2 /* pack_flags */);
+    return this.packetOptions(r, flagsCode);
   }
 
   private spb(o: number, len: number, at: number): CaptureRecord | WireError {
