@@ -16,6 +16,8 @@ import { openTap, type TapPort } from '../../src/tap/tap-port.ts';
 import { runScript } from '../../src/cli/commands/run.ts';
 import type { CommandRecord } from '../../src/shell/runner.ts';
 import { macToString } from '../../src/ethernet/mac.ts';
+import { main } from '../../src/cli/main.ts';
+import { bufferIo } from '../../src/cli/command.ts';
 
 const KERNEL = '10.217.0.1';
 const LABIP = '10.217.0.2';
@@ -212,9 +214,9 @@ t.test('--tap usage errors create nothing', async (t) => {
     [['--tap', `red/eth0=${tap}`, '--tap', `red/eth0=${tap}x`], /--tap: red\/eth0 given twice/],
     [['--tap', `red/this-name-is-too-long=${tap}`], /interface name "this-name-is-too-long" is longer than 15 bytes/],
   ] as [string[], RegExp][]) {
-    const r = await exec(process.execPath, ['bin/wirestack.js', 'run', '-', ...args]);
-    t.equal(r.code, 2, args.join(' '));
-    t.match(r.err, msg);
+    const io = bufferIo();
+    t.equal(await main(['run', '-', ...args], io), 2, args.join(' '));
+    t.match(io.stderr, msg);
   }
   // a namespace the script never creates: the run fails and the device is gone
   const c = spawn(process.execPath, ['bin/wirestack.js', 'run', '-', '--tap', `red/eth0=${tap}`]);
