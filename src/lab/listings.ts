@@ -12,7 +12,35 @@ function flags(d: NetDevice): string {
   f.push(...(d.kind === 'loopback' ? ['LOOPBACK'] : d.noArp ? ['POINTOPOINT', 'MULTICAST', 'NOARP'] : ['BROADCAST', 'MULTICAST']));
   if (d.adminUp) f.push('UP');
   if (d.carrier) f.push('LOWER_UP');
+  // iproute2 adds M-DOWN when the IFLA_LINK device (a veth's peer) is down — only when it can look
+  // the peer up, i.e. the peer is in the same namespace (no link-netnsid)
+  if (d.kind === 'veth' && d.peer && d.peer.netns === d.netns && !d.peer.adminUp) f.push('M-DOWN');
   return `<${f.join(',')}>`;
+}
+
+/** Per namespace: the ids it has given other namespaces (`peernet2id_alloc`), in order of need. */
+const NSIDS = new WeakMap<Netns, Map<Netns, number>>();
+
+/**
+ * The id namespace `from` knows `to` by, allocated (lowest free, from 0) the first time the kernel
+ * needs it — when `from` describes a link whose peer is in `to` (rtnl_fill_link_netnsid). This is
+ * what `ip link` prints as `link-netnsid N` and `ip netns list` as `(id: N)`.
+ */
+export function netnsId(from: Netns, to: Netns): number {
+  let m = NSIDS.get(from);
+  if (!m) NSIDS.set(from, (m = new Map()));
+  let id = m.get(to);
+  if (id === undefined) {
+    const used = new Set(m.values());
+    for (id = 0; used.has(id); id++);
+    m.set(to, id);
+  }
+  return id;
+}
+
+/** The id `from` has given `to`, or undefined when none was needed yet. */
+export function knownNetnsId(from: Netns, to: Netns): number | undefined {
+  return NSIDS.get(from)?.get(to);
 }
 
 function head(ns: Netns, d: NetDevice, mode: boolean): string[] {
@@ -22,7 +50,12 @@ function head(ns: Netns, d: NetDevice, mode: boolean): string[] {
   const kind = d.kind === 'loopback' ? 'loopback' : 'ether';
   const brd = d.kind === 'loopback' ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff';
   let l2 = d.noArp ? '    link/none ' : `    link/${kind} ${macToString(d.mac)} brd ${brd}`;
-  if (d.kind === 'veth' && d.peer && d.peer.netns !== ns) l2 += ` link-netns ${d.peer.netns.name}`;
+  if (d.kind === 'veth' && d.peer && d.peer.netns !== ns) {
+    // iproute2 names the peer's namespace when it finds it under /run/netns; the host (root)
+    // namespace is not there, so it prints the id instead
+    const id = netnsId(ns, d.peer.netns);
+    l2 += d.peer.netns === ns.lab.root ? ` link-netnsid ${id}` : ` link-netns ${d.peer.netns.name}`;
+  }
   return [l1, l2];
 }
 

@@ -575,16 +575,18 @@ export class Netns {
   private devName(ifindex: number): string {
     return this.byIndex[ifindex]?.name ?? `if${ifindex}`;
   }
-  /** `bridge fdb show` (dynamic and local entries on bridge ports; self entries omitted). */
+  /** `bridge fdb show` (master entries of bridges and their ports; multicast `self` entries omitted). */
   bridgeFdb(): string[] {
+    // rtnl_fdb_dump walks devices in ifindex order: a bridge lists the entries with no port (its
+    // own MAC when no port has it: `MAC dev br0 master br0 permanent`), a port those on it
     const out: string[] = [];
-    for (const br of this.devices) {
-      if (br.kind !== 'bridge') continue;
-      for (const r of br.bridge!.rows()) {
-        if (r.port === -1) continue;
-        const p = br.bridge!.ports[r.port] as NetDevice;
+    for (const d of this.devices) {
+      const br = d.kind === 'bridge' ? d : d.master;
+      if (!br || !br.bridge) continue;
+      for (const r of br.bridge.rows()) {
+        if (r.port !== (d === br ? -1 : d.bridgePortId)) continue;
         const kind = r.kind === 'local' ? ' permanent' : r.kind === 'static' ? ' static' : '';
-        out.push(`${macToString(r.mac)} dev ${p.name} master ${br.name}${kind}`);
+        out.push(`${macToString(r.mac)} dev ${d.name} master ${br.name}${kind}`);
       }
     }
     // vxlan devices' own (self) entries: `MAC dev vxlan0 dst IP [via DEV] self [permanent]`
