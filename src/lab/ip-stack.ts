@@ -369,7 +369,17 @@ export class IpStack {
   private ipRcvFinish(dev: NetDevice, buf: Uint8Array, off: number, total: number, l2multi: boolean): void {
     // netfilter PREROUTING runs before the routing decision: a DNAT changes where the packet goes
     const nf = this.ns.netfilter;
-    if (nf !== null && !nf.prerouting(dev, buf, off, total)) return;
+    if (nf === null) return this.routeInput(dev, buf, off, total, l2multi);
+    if (!nf.prerouting(dev, buf, off, total)) return;
+    this.routeInput(dev, buf, off, total, l2multi);
+    // the kernel confirms a new connection at INPUT/POSTROUTING; one whose first packet went no
+    // further (no route, ip_forward=0, TTL) is freed with the packet
+    nf.rxDone();
+  }
+
+  /** The routing decision on the (possibly DNATed) destination: local delivery or forwarding. */
+  private routeInput(dev: NetDevice, buf: Uint8Array, off: number, total: number, l2multi: boolean): void {
+    const nf = this.ns.netfilter;
     const ip = this.ip.wrap(buf, off, total);
     const dst = ip.dst;
     if (this.ns.isLocal(dst) || dst === 0xffffffff || this.isSubnetBroadcast(dev, dst)) {
@@ -446,12 +456,17 @@ export class IpStack {
    * filled). Returns '' or the errno the socket would see.
    */
   output(buf: Uint8Array, ipOff: number, len: number): string {
-    // netfilter OUTPUT; the destination is read afterwards, so a DNAT there re-routes
     const nf = this.ns.netfilter;
-    if (nf !== null) {
-      const e = nf.output(buf, ipOff, len);
-      if (e !== '') return e;
-    }
+    if (nf === null) return this.outputRoute(buf, ipOff, len);
+    // netfilter OUTPUT; the destination is read afterwards, so a DNAT there re-routes
+    const e = nf.output(buf, ipOff, len);
+    const r = e !== '' ? e : this.outputRoute(buf, ipOff, len);
+    nf.txDone(); // an unrouted first packet leaves no unconfirmed entry behind
+    return r;
+  }
+
+  private outputRoute(buf: Uint8Array, ipOff: number, len: number): string {
+    const nf = this.ns.netfilter;
     const dst = u32(buf, ipOff + 16);
     if (this.ns.isLocal(dst)) {
       // the local route still matches with lo down; the packet dies on lo's xmit and the send

@@ -13,6 +13,8 @@ import { DropReason, type NetDevice } from './net-device.ts';
 import type { Netns } from './netns.ts';
 
 // addrtype bits (1 << index in rules.ts ADDRTYPES)
+/** Packets that may be in flight over lo at once with their conntrack entry remembered. */
+const LOOP_MAX = 256;
 const UNICAST = 1 << 1, LOCAL = 1 << 2, BROADCAST = 1 << 3, MULTICAST = 1 << 5;
 
 export class LabNetfilter {
@@ -29,6 +31,10 @@ export class LabNetfilter {
   private readonly ids: number[] = [];
   /** Comment of an earlier hook of the same packet (DNAT in PREROUTING, then SNAT in POSTROUTING). */
   private pending: string | null = null;
+  /** Packets in flight over lo: (ip id, dst, ct, dir, ctinfo, mark) per slot, a FIFO. */
+  private readonly loop = new Int32Array(LOOP_MAX * 6);
+  private loopHeadIdx = 0;
+  private loopN = 0;
   private txNoted = false;
 
   constructor(private readonly ns: Netns) {
@@ -99,11 +105,42 @@ export class LabNetfilter {
   prerouting(dev: NetDevice, buf: Uint8Array, off: number, len: number): boolean {
     const st = this.rxSt;
     this.pending = null;
-    const v = this.nf.prerouting(buf, off, len, this.idOf(dev), this.now, st);
+    let v: number;
+    const k = dev.kind === 'loopback' && this.loopN > 0 ? this.loopHead(buf, off) : -1;
+    if (k >= 0) {
+      const L = this.loop;
+      v = this.nf.preroutingAttached(buf, off, len, this.idOf(dev), L[k + 2]!, L[k + 3]!, L[k + 4]!, L[k + 5]! >>> 0, this.now, st);
+    } else v = this.nf.prerouting(buf, off, len, this.idOf(dev), this.now, st);
     if (v !== NfVerdict.ACCEPT) return this.dropped(dev, st, buf, off, len, v, 'PREROUTING');
     if (this.capturing) this.pending = this.nf.comment(st);
     st.natManip = -1; // the next hook's comment is its own
     return true;
+  }
+
+  /**
+   * The oldest packet looped over lo, if `buf` is it (same IP id and destination): its index in
+   * `loop`, dequeued. Loopback keeps frame order, so a FIFO pairs each looped packet with the
+   * conntrack entry it left with.
+   */
+  private loopHead(buf: Uint8Array, off: number): number {
+    const k = this.loopHeadIdx * 6;
+    const L = this.loop;
+    const id = (buf[off + 4]! << 8) | buf[off + 5]!;
+    const dst = (buf[off + 16]! << 24) | (buf[off + 17]! << 16) | (buf[off + 18]! << 8) | buf[off + 19]!;
+    if (L[k] !== id || L[k + 1] !== dst) return -1;
+    this.loopHeadIdx = (this.loopHeadIdx + 1) % LOOP_MAX;
+    this.loopN--;
+    return k;
+  }
+
+  /** The packet of the rx state has been delivered, forwarded or dropped: free an unconfirmed entry. */
+  rxDone(): void {
+    this.nf.release(this.rxSt);
+  }
+
+  /** Likewise for a locally generated packet. */
+  txDone(): void {
+    this.nf.release(this.outSt);
   }
 
   /** INPUT, before local delivery; false = dropped or rejected. */
@@ -163,6 +200,16 @@ export class LabNetfilter {
     if (v !== NfVerdict.ACCEPT) {
       out.drop(DropReason.NETFILTER, false);
       return false;
+    }
+    if (out.kind === 'loopback' && st.ct >= 0) {
+      // remember the entry for the packet's second pass through PREROUTING (over lo)
+      if (this.loopN === LOOP_MAX) { this.loopHeadIdx = (this.loopHeadIdx + 1) % LOOP_MAX; this.loopN--; }
+      const k = ((this.loopHeadIdx + this.loopN) % LOOP_MAX) * 6;
+      const L = this.loop;
+      L[k] = (buf[off + 4]! << 8) | buf[off + 5]!;
+      L[k + 1] = (buf[off + 16]! << 24) | (buf[off + 17]! << 16) | (buf[off + 18]! << 8) | buf[off + 19]!;
+      L[k + 2] = st.ct; L[k + 3] = st.dir; L[k + 4] = st.ctinfo; L[k + 5] = st.mark;
+      this.loopN++;
     }
     if (this.capturing) this.noteTx(this.nf.comment(st));
     return true;

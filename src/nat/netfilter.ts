@@ -121,6 +121,29 @@ export class Netfilter {
     return this.nat(buf, off, len, Manip.DST, 'PREROUTING', inIf, -1, 0, st, now);
   }
 
+  /**
+   * PREROUTING of a packet that comes back over loopback still attached to its conntrack entry
+   * (the kernel keeps skb->_nfct across lo, and nf_conntrack_in skips a packet that has one):
+   * no second lookup or accounting, only the nat hook, which re-applies its manip idempotently.
+   */
+  preroutingAttached(buf: Uint8Array, off: number, len: number, inIf: number, ct: number, dir: number, ctinfo: number, mark: number, now: number, st: NfState = this.defaultState): number {
+    st.reset();
+    if (ct >= 0 && !this.ct.isAlive(ct)) return NfVerdict.DROP;
+    st.ct = ct; st.dir = dir; st.ctinfo = ctinfo; st.mark = mark;
+    return this.nat(buf, off, len, Manip.DST, 'PREROUTING', inIf, -1, 0, st, now);
+  }
+
+  /**
+   * The packet of `st` has left the stack (delivered, sent or dropped). A connection the kernel
+   * would not have confirmed — its first packet dropped after PREROUTING/OUTPUT for want of a
+   * route, by ip_forward=0, TTL… — is freed with it, as an unconfirmed conntrack is with its skb.
+   */
+  release(st: NfState = this.defaultState): void {
+    const e = st.ct;
+    if (e >= 0 && this.ct.isAlive(e) && !(this.ct.status[e]! & CtStatus.CONFIRMED)) this.ct.delete(e);
+    st.ct = -1;
+  }
+
   /** NF_INET_LOCAL_IN: filter INPUT, nat INPUT (SRC manip), confirm. */
   input(buf: Uint8Array, off: number, len: number, inIf: number, now: number, st: NfState = this.defaultState): number {
     const v = this.filter(buf, off, len, 'INPUT', inIf, -1, st, now);
@@ -231,7 +254,9 @@ export class Netfilter {
     }
     // the quote is a packet of the flow travelling the other way: look up its inverse
     const s = this.ct.lookup(idst, isrc, sp, dp, p, now);
-    if (s < 0) return this.invalid(st);
+    // only confirmed entries are in the kernel's hash: an error about a first packet that is still
+    // in flight (no route → ICMP net unreachable) finds nothing and must not confirm it
+    if (s < 0 || !(this.ct.status[s >> 1]! & CtStatus.CONFIRMED)) return this.invalid(st);
     st.ct = s >> 1; st.dir = s & 1; st.ctinfo = CtState.RELATED; st.related = true; st.mark = this.ct.mark[s >> 1]!;
     return true;
   }
