@@ -266,11 +266,15 @@ export function decodeDnsMessage(buf: Uint8Array, off = 0, len = buf.length - of
   return parseDnsMessage(sharedView.wrap(buf, off, len));
 }
 
+function plainName(s: string, buf: Uint8Array, pos: number, end: number): number {
+  const n = textToWireName(s, buf, pos, end);
+  return n < 0 ? n : pos + n;
+}
+
 /** Writes a question at buf[pos]; returns the end offset or a negated WireError. */
 export function emitQuestion(q: DnsQuestion, buf: Uint8Array, pos: number, end: number, comp: NameCompressor | null): number {
-  const n = textToWireName(q.name, buf, pos, end);
-  if (n < 0) return n;
-  const p = comp ? comp.compress(buf, pos, n) : pos + n;
+  const p = comp ? comp.putName(q.name, buf, pos, end) : plainName(q.name, buf, pos, end);
+  if (p < 0) return p;
   if (p + 4 > end) return -WireError.NO_SPACE;
   put16(buf, p, q.type);
   put16(buf, p + 2, q.class);
@@ -279,9 +283,8 @@ export function emitQuestion(q: DnsQuestion, buf: Uint8Array, pos: number, end: 
 
 /** Writes a resource record at buf[pos]; returns the end offset or a negated WireError. */
 export function emitRecord(rr: DnsRecord, buf: Uint8Array, pos: number, end: number, comp: NameCompressor | null): number {
-  const n = textToWireName(rr.name, buf, pos, end);
-  if (n < 0) return n;
-  const p = comp ? comp.compress(buf, pos, n) : pos + n;
+  const p = comp ? comp.putName(rr.name, buf, pos, end) : plainName(rr.name, buf, pos, end);
+  if (p < 0) return p;
   if (p + 10 > end) return -WireError.NO_SPACE;
   put16(buf, p, rr.type);
   put16(buf, p + 2, rr.class);

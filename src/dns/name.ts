@@ -298,11 +298,57 @@ export class NameCompressor {
   private readonly hashes = new Int32Array(128);
   private readonly starts = new Int32Array(128);
   private readonly sufHash = new Int32Array(128);
+  // names (as text) already written into this message: where a pointer to the whole name goes,
+  // and its uncompressed length
+  private ns = 0;
+  private readonly nameStrs: string[] = new Array<string>(32).fill('');
+  private readonly nameAt = new Int32Array(32);
+  private readonly nameLen = new Int32Array(32);
 
   /** Starts a new message whose header is at `msgOff`. */
   reset(msgOff: number): void {
     this.msgOff = msgOff;
     this.n = 0;
+    this.ns = 0;
+  }
+
+  /**
+   * textToWireName + compress(): writes the name `s` at buf[pos] and returns the end offset or a
+   * negated WireError. A name written before in this message (same text) becomes the pointer
+   * compress() would find for it — the first suffix entry equal to the whole name — without
+   * converting and hashing it again; NO_SPACE is still decided on its uncompressed length.
+   */
+  putName(s: string, buf: Uint8Array, pos: number, end: number): number {
+    if (this.enabled) {
+      const strs = this.nameStrs;
+      for (let i = 0; i < this.ns; i++) {
+        if (strs[i] === s) {
+          if (pos + this.nameLen[i]! > end) return -WireError.NO_SPACE;
+          const at = this.nameAt[i]!;
+          buf[pos] = 0xc0 | (at >> 8);
+          buf[pos + 1] = at & 0xff;
+          return pos + 2;
+        }
+      }
+    }
+    const n = textToWireName(s, buf, pos, end);
+    if (n < 0) return n;
+    if (!this.enabled) return pos + n;
+    const before = this.n;
+    const e = this.compress(buf, pos, n);
+    // remember where the whole name can be pointed at: its own start if compress() registered it
+    // (it registers the start first), or the pointer it became
+    let at = -1;
+    if (buf[pos] === 0) at = -1; // the root: nothing to point at
+    else if (this.n > before && this.offs[before] === pos - this.msgOff) at = pos - this.msgOff;
+    else if (e === pos + 2) at = ((buf[pos]! & 0x3f) << 8) | buf[pos + 1]!;
+    if (at >= 0 && this.ns < 32) {
+      const k = this.ns++;
+      this.nameStrs[k] = s;
+      this.nameAt[k] = at;
+      this.nameLen[k] = n;
+    }
+    return e;
   }
 
   /**
@@ -325,7 +371,7 @@ export class NameCompressor {
     }
     let hit = -1;
     let at = k;
-    for (let i = 0; i < k && hit < 0; i++) {
+    for (let i = 0; i < k && hit < 0 && this.n > 0; i++) {
       const hv = sh[i]!;
       for (let e = 0; e < this.n; e++) {
         if (this.hashes[e] === hv && this.matches(buf, starts[i]!, this.msgOff + this.offs[e]!)) {

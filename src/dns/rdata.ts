@@ -118,9 +118,9 @@ export function parseRdata(
 }
 
 function putName(s: string, buf: Uint8Array, pos: number, end: number, comp: NameCompressor | null): number {
+  if (comp) return comp.putName(s, buf, pos, end);
   const n = textToWireName(s, buf, pos, end);
-  if (n < 0) return n;
-  return comp ? comp.compress(buf, pos, n) : pos + n;
+  return n < 0 ? n : pos + n;
 }
 
 /**
