@@ -33,3 +33,27 @@ export function bufferIo(): Io & { stdout: string; stderr: string } {
   };
   return io;
 }
+
+/** The value given after option `opt` (pass `args[++i]`); a UsageError naming `opt` when it is missing. */
+export function optionValue(opt: string, v: string | undefined): string {
+  if (v === undefined) throw new UsageError(`${opt} needs a value`);
+  return v;
+}
+
+/**
+ * For long-running commands: `done` resolves with the signal's name at the first SIGINT or SIGTERM, or
+ * with the reason given to `stop`. The handlers are removed then, so a second signal acts as usual.
+ */
+export function untilSignal(): { done: Promise<string>; stop(why: string): void } {
+  let stop!: (why: string) => void;
+  const done = new Promise<string>((resolve) => {
+    stop = (why) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(why);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return { done, stop };
+}

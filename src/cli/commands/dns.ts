@@ -1,6 +1,6 @@
 // `wirestack dns serve`: the authoritative DNS server on a real UDP socket.
 import type { Command, Io } from '../command.ts';
-import { UsageError } from '../command.ts';
+import { optionValue, untilSignal, UsageError } from '../command.ts';
 import { loadServer, startUdpDnsServer } from '../../dns/udp-server.ts';
 
 const help = `usage: wirestack dns serve --zone FILE [--zone FILE…] [--hosts FILE] [--listen ADDR:PORT]
@@ -26,11 +26,7 @@ async function serve(args: string[], io: Io): Promise<number> {
   let maxUdp = 1232;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const val = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
+    const val = () => optionValue(a, args[++i]);
     if (a === '--zone') zones.push(val());
     else if (a === '--hosts') hosts = val();
     else if (a === '--listen') listen = val();
@@ -44,15 +40,7 @@ async function serve(args: string[], io: Io): Promise<number> {
   const server = loadServer(zones, hosts, { maxUdpSize: maxUdp });
   const s = await startUdpDnsServer(server, host, port);
   io.out(`listening on ${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port} (udp)`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilSignal().done;
   await s.close();
   const st = server.stats;
   io.err(`served ${st.responses} responses to ${st.queries} queries (${st.truncated} truncated, ${st.dropped} dropped)`);

@@ -1,7 +1,7 @@
 // `wirestack tap TAPNAME --ip A/N …`: a lab host on the other end of a Linux TAP device that
 // answers ARP and ping and serves DNS, until SIGINT/SIGTERM. See src/tap/tap-lab.ts.
 import type { Command } from '../command.ts';
-import { UsageError } from '../command.ts';
+import { optionValue, untilSignal, UsageError } from '../command.ts';
 import { startTapLab, type TapLabOptions } from '../../tap/tap-lab.ts';
 
 const help = `usage: wirestack tap TAPNAME --ip ADDR/LEN [--gateway ADDR] [--dns ZONEFILE]… [--pcap FILE]
@@ -28,11 +28,7 @@ export const tapCommand: Command = {
     const o: Partial<TapLabOptions> & { zones: string[] } = { zones: [] };
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
-      const val = () => {
-        const v = args[++i];
-        if (v === undefined) throw new UsageError(`${a} needs a value`);
-        return v;
-      };
+      const val = () => optionValue(a, args[++i]);
       if (a === '--ip') o.ip = val();
       else if (a === '--gateway') o.gateway = val();
       else if (a === '--dns') o.zones.push(val());
@@ -57,19 +53,12 @@ export const tapCommand: Command = {
     }
     for (const l of t.lines) io.out(l);
     io.out('ready (SIGINT or SIGTERM stops)');
-    const signal = await new Promise<string>((resolve) => {
-      const stop = (sig: string) => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve(sig);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      t.port.onError = (errno) => {
-        io.err(`wirestack tap: ${t.port.name} went away (errno ${errno})`);
-        stop('device error');
-      };
-    });
+    const wait = untilSignal();
+    t.port.onError = (errno) => {
+      io.err(`wirestack tap: ${t.port.name} went away (errno ${errno})`);
+      wait.stop('device error');
+    };
+    const signal = await wait.done;
     io.out(`${signal}: stopping`);
     for (const l of t.close()) io.out(l);
     return 0;
