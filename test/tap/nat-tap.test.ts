@@ -42,11 +42,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function kernelSide(t: Test, addr: string, gw: string | null): { ns: string; port: TapPort } {
   const ns = uniqueName('wsnk');
   must('ip', ['netns', 'add', ns]);
-  const port = openTap(uniqueName('wsnt'));
+  // teardown before anything that can throw (openTap fails while the addon is being rebuilt)
+  let port: TapPort | undefined;
   t.teardown(() => {
-    port.close();
+    port?.close();
     run('ip', ['netns', 'del', ns]);
   });
+  port = openTap(uniqueName('wsnt'));
   must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
   must('ip', ['link', 'set', port.name, 'netns', ns]);
   must('ip', ['-n', ns, 'addr', 'add', `${addr}/24`, 'dev', port.name]);
