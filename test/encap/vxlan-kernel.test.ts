@@ -15,19 +15,13 @@ import { VxlanFdb } from '../../src/encap/vxlan-fdb.ts';
 import { readMac, writeMac, parseMac, macToString } from '../../src/ethernet/mac.ts';
 import { parseIpv4Address } from '../../src/ip/address.ts';
 import { internetChecksum } from '../../src/ip/checksum.ts';
-import { needPeer, run, uniqueName } from '../helpers/peers.ts';
+import { must, needPeer, run, uniqueName } from '../helpers/peers.ts';
 
 const UNDER_KERNEL = parseIpv4Address('192.0.2.1');
 const UNDER_OURS = parseIpv4Address('192.0.2.2');
 const OUR_UNDER_MAC = parseMac('02:00:00:00:00:02');
 const INNER_OURS = parseIpv4Address('10.42.0.2');
 const OUR_INNER_MAC = parseMac('02:aa:00:00:00:02');
-
-function must(cmd: string, args: string[]): string {
-  const r = run(cmd, args);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 /** Writes an ARP reply (Ethernet + ARP) answering the request in req[off..] for `mac`; returns 42. */
 function arpReply(req: Uint8Array, off: number, mac: number, out: Uint8Array, o: number): number {

@@ -1,7 +1,7 @@
 // Access to the real peers tests compare against: scapy, tshark, dig, the Linux kernel (ip netns).
 // A missing peer skips the test with a clear reason on a user's machine, but fails under CI=true:
 // CI must run every real-peer test.
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Test } from 'tap';
 
@@ -94,6 +94,43 @@ export function scapyBatch(exprs: string[]): Uint8Array[] {
 export function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
   return { status: r.status ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+}
+
+/** Runs a command that must succeed (test setup: ip, iptables …); returns stdout, throws with stderr. */
+export function must(cmd: string, args: string[]): string {
+  const r = run(cmd, args);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export interface Finished {
+  code: number | null;
+  signal: string | null;
+  out: string;
+  err: string;
+}
+
+/**
+ * Waits for a child to exit without blocking our event loop (a lab in this process must keep
+ * answering meanwhile); SIGKILLs it after `ms`. Resolves one tick after exit so the pipes drain.
+ */
+export function finished(c: ChildProcess, ms: number): Promise<Finished> {
+  let out = '';
+  let err = '';
+  c.stdout?.on('data', (d) => (out += d));
+  c.stderr?.on('data', (d) => (err += d));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => c.kill('SIGKILL'), ms);
+    c.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      setImmediate(() => resolve({ code, signal, out, err }));
+    });
+  });
+}
+
+/** spawn + finished: an asynchronous run(), bounded by `ms`. */
+export function runAsync(cmd: string, args: string[], ms = 15_000): Promise<Finished> {
+  return finished(spawn(cmd, args), ms);
 }
 
 /** Unique name for throwaway kernel objects (namespaces, links), at most 15 chars for IFNAMSIZ. */

@@ -5,11 +5,11 @@
 // a child process answers ping and removes its device on SIGTERM. IPv6 is off in the namespace
 // so the kernel sends nothing unprompted (router solicitations, MLD) into the comparison.
 import t, { type Test } from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needPeer, run, uniqueName } from '../helpers/peers.ts';
+import { finished, must, needPeer, run, runAsync, uniqueName } from '../helpers/peers.ts';
 import { openTap, type TapPort } from '../../src/tap/tap-port.ts';
 import { Lab } from '../../src/lab/lab.ts';
 import { MemorySink } from '../../src/pcap/chunk-sink.ts';
@@ -20,31 +20,6 @@ import { macToString } from '../../src/ethernet/mac.ts';
 
 const KERNEL = '10.213.0.1';
 const LABIP = '10.213.0.2';
-
-function must(cmd: string, args: string[]): string {
-  const r = run(cmd, args);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Runs a child to completion without blocking our event loop (the lab must answer meanwhile). */
-function exec(cmd: string, args: string[], ms = 15_000): Promise<{ code: number | null; out: string; err: string }> {
-  return finished(spawn(cmd, args), ms);
-}
-
-function finished(c: ChildProcess, ms: number): Promise<{ code: number | null; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  c.stdout?.on('data', (d) => (out += d));
-  c.stderr?.on('data', (d) => (err += d));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => c.kill('SIGKILL'), ms);
-    c.on('exit', (code) => {
-      clearTimeout(timer);
-      setImmediate(() => resolve({ code, out, err }));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,7 +62,7 @@ function rig(t: Test): Rig {
 t.test('the kernel ARPs for and pings a lab address behind the TAP', async (t) => {
   if (!needPeer(t, 'tun', 'netns')) return;
   const r = rig(t);
-  const p = await exec('ip', ['netns', 'exec', r.ns, 'ping', '-c', '3', '-W', '1', '-i', '0.2', LABIP]);
+  const p = await runAsync('ip', ['netns', 'exec', r.ns, 'ping', '-c', '3', '-W', '1', '-i', '0.2', LABIP]);
   t.match(p.out, /3 packets transmitted, 3 received/, p.out + p.err);
   const neigh = must('ip', ['-n', r.ns, 'neigh', 'show', LABIP]);
   t.match(neigh, macToString(r.lab.root.mustDev('eth0').mac), 'the kernel learned the lab MAC by ARP');
@@ -117,11 +92,11 @@ t.test('dig @lab-address from the kernel namespace gets answers from the lab DNS
   writeFileSync(zone, `$ORIGIN lab.test.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A ${LABIP}\nwww IN A 192.0.2.80\nmail IN MX 10 ns1\n`);
   const srv = serveDns(r.lab.root, '0.0.0.0', 53, loadServer([zone]));
   t.teardown(() => srv.close());
-  const a = await exec('ip', ['netns', 'exec', r.ns, 'dig', `@${LABIP}`, 'www.lab.test', 'A', '+tries=1', '+time=2']);
+  const a = await runAsync('ip', ['netns', 'exec', r.ns, 'dig', `@${LABIP}`, 'www.lab.test', 'A', '+tries=1', '+time=2']);
   t.match(a.out, /status: NOERROR/, a.out);
   t.match(a.out, /flags: qr aa/, 'authoritative answer');
   t.match(a.out, /^www\.lab\.test\.\s+300\s+IN\s+A\s+192\.0\.2\.80$/m);
-  const nx = await exec('ip', ['netns', 'exec', r.ns, 'dig', `@${LABIP}`, 'nope.lab.test', 'A', '+tries=1', '+time=2']);
+  const nx = await runAsync('ip', ['netns', 'exec', r.ns, 'dig', `@${LABIP}`, 'nope.lab.test', 'A', '+tries=1', '+time=2']);
   t.match(nx.out, /status: NXDOMAIN/, 'a missing name is NXDOMAIN');
   t.equal(srv.server.stats.queries, 2);
 });
@@ -141,7 +116,7 @@ t.test('tcpdump on the TAP and our capture of the same traffic contain the same 
   await sleep(300);
   const mem = new MemorySink();
   r.lab.capture(mem, { format: 'pcap', ifaces: ['root/eth0'] });
-  const p = await exec('ip', ['netns', 'exec', r.ns, 'ping', '-c', '2', '-W', '1', '-i', '0.2', LABIP]);
+  const p = await runAsync('ip', ['netns', 'exec', r.ns, 'ping', '-c', '2', '-W', '1', '-i', '0.2', LABIP]);
   t.match(p.out, /2 received/);
   const q = await r.lab.root.pingAsync(KERNEL, { count: 2, intervalMs: 100, timeoutS: 2 });
   t.equal(q.received, 2);
@@ -174,7 +149,7 @@ t.test('wirestack tap as a child process answers ping and removes its device on 
   t.match(out, /created TAP device/);
   t.match(out, new RegExp(`moved into network namespace ${ns}`));
   t.match(out, /ready/);
-  const p = await exec('ip', ['netns', 'exec', ns, 'ping', '-c', '3', '-W', '1', '-i', '0.2', '10.214.0.2']);
+  const p = await runAsync('ip', ['netns', 'exec', ns, 'ping', '-c', '3', '-W', '1', '-i', '0.2', '10.214.0.2']);
   t.match(p.out, /3 packets transmitted, 3 received/, p.out + p.err);
   child.kill('SIGTERM');
   const r = await done;
@@ -188,7 +163,7 @@ t.test('wirestack tap as a child process answers ping and removes its device on 
 t.test('wirestack tap refuses a bad address before creating anything', async (t) => {
   if (!needPeer(t, 'tun')) return;
   const tap = uniqueName('wslb');
-  const r = await exec(process.execPath, ['bin/wirestack.js', 'tap', tap, '--ip', '10.0.0.300/24']);
+  const r = await runAsync(process.execPath, ['bin/wirestack.js', 'tap', tap, '--ip', '10.0.0.300/24']);
   t.equal(r.code, 2);
   t.match(r.err, /--ip: "10.0.0.300\/24" is not an IPv4 address/);
   t.not(run('ip', ['link', 'show', tap]).status, 0, 'no device created');

@@ -7,11 +7,11 @@
 // a device it created is gone after exit and after SIGTERM. IPv6 is off in the namespaces so the
 // kernel sends nothing unprompted.
 import t, { type Test } from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needPeer, run, uniqueName, SYSTEM_PYTHON } from '../helpers/peers.ts';
+import { finished, must, needPeer, run, runAsync, uniqueName, SYSTEM_PYTHON } from '../helpers/peers.ts';
 import { openTap, type TapPort } from '../../src/tap/tap-port.ts';
 import { runScript } from '../../src/cli/commands/run.ts';
 import type { CommandRecord } from '../../src/shell/runner.ts';
@@ -22,28 +22,6 @@ import { bufferIo } from '../../src/cli/command.ts';
 const KERNEL = '10.217.0.1';
 const LABIP = '10.217.0.2';
 
-function must(cmd: string, args: string[]): string {
-  const r = run(cmd, args);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Waits for a child without blocking our event loop (the lab must answer meanwhile). */
-function finished(c: ChildProcess, ms: number): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  c.stdout?.on('data', (d) => (out += d));
-  c.stderr?.on('data', (d) => (err += d));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => c.kill('SIGKILL'), ms);
-    c.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      setImmediate(() => resolve({ code, signal, out, err }));
-    });
-  });
-}
-
-const exec = (cmd: string, args: string[], ms = 15_000) => finished(spawn(cmd, args), ms);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A throwaway kernel namespace with IPv6 off, deleted at teardown. */
@@ -79,13 +57,13 @@ t.test('a script pings the kernel across the TAP, and the kernel pings the lab d
     'sleep 3',
     'ip -n lab1 neigh show dev eth0',
   ].join('\n');
-  let kernelPing: ReturnType<typeof exec> | null = null;
+  let kernelPing: ReturnType<typeof runAsync> | null = null;
   const { records, session, exit } = await runScript(script, { taps: [{ ns: 'lab1', iface: 'eth0', port }] }, {
     out: () => {},
     err: () => {},
     record: (r) => {
       // the lab address is configured: the kernel pings it while the script sleeps
-      if (r.command.startsWith('ip -n lab1 link set eth0 up')) kernelPing = exec('ip', ['netns', 'exec', ns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', LABIP]);
+      if (r.command.startsWith('ip -n lab1 link set eth0 up')) kernelPing = runAsync('ip', ['netns', 'exec', ns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', LABIP]);
     },
   });
   t.equal(session.lab.scheduler.mode, 'wall', 'binding a TAP put the lab on the wall clock');
@@ -165,7 +143,7 @@ t.test('wirestack run --tap as a child in the kernel namespace: attaches to an e
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'lab.sh');
   writeFileSync(file, `ip netns add lab1\nip -n lab1 addr add ${LABIP}/24 dev eth0\nip -n lab1 link set eth0 up\nip netns exec lab1 ping -c 2 -i 0.2 -W 2 ${KERNEL}\n`);
-  const r = await exec('ip', ['netns', 'exec', ns, process.execPath, 'bin/wirestack.js', 'run', file, '--tap', `lab1/eth0=${tap}`], 30_000);
+  const r = await runAsync('ip', ['netns', 'exec', ns, process.execPath, 'bin/wirestack.js', 'run', file, '--tap', `lab1/eth0=${tap}`], 30_000);
   t.equal(r.code, 0, r.err);
   t.match(r.out, /2 packets transmitted, 2 received/);
   t.match(r.err, new RegExp(`${tap}: received \\d+ frames, sent \\d+; left in place \\(it existed before\\)`));
@@ -180,7 +158,7 @@ t.test('wirestack run --tap removes a TAP it created, at exit and on SIGTERM', a
   const quick = join(dir, 'quick.sh');
   writeFileSync(quick, 'ip link set eth0 up\nip link show eth0\n');
   const tap1 = uniqueName('wsrq');
-  const r1 = await exec('ip', ['netns', 'exec', ns, process.execPath, 'bin/wirestack.js', 'run', quick, '--tap', `eth0=${tap1}`], 30_000);
+  const r1 = await runAsync('ip', ['netns', 'exec', ns, process.execPath, 'bin/wirestack.js', 'run', quick, '--tap', `eth0=${tap1}`], 30_000);
   t.equal(r1.code, 0, r1.err);
   t.match(r1.out, /^\d+: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500/m, 'the bound interface lists like a link');
   t.match(r1.err, new RegExp(`${tap1}: received \\d+ frames, sent \\d+; removed \\(we created it\\)`));

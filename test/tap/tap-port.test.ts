@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needPeer, run, uniqueName } from '../helpers/peers.ts';
+import { finished, must, needPeer, run, uniqueName } from '../helpers/peers.ts';
 import { pcapFrames } from '../helpers/pcap-file.ts';
 import { openTap, TapPort } from '../../src/tap/tap-port.ts';
 import { put16, put32, put48, u16, u32, u48, u8 } from '../../src/bytes.ts';
@@ -17,28 +17,6 @@ import { parseIpv4Address } from '../../src/ip/address.ts';
 const KERNEL_IP = '10.211.0.1';
 const OUR_IP = '10.211.0.2';
 const OUR_MAC = 0x020000000002;
-
-function must(cmd: string, args: string[]): string {
-  const r = run(cmd, args);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Waits for a child to exit (bounded), returning its status and output. */
-function finished(c: ChildProcess, ms: number): Promise<{ code: number | null; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  c.stdout?.on('data', (d) => (out += d));
-  c.stderr?.on('data', (d) => (err += d));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => c.kill('SIGKILL'), ms);
-    c.on('exit', (code) => {
-      clearTimeout(timer);
-      // let the pipes drain
-      setImmediate(() => resolve({ code, out, err }));
-    });
-  });
-}
 
 /**
  * Test responder (answers as OUR_IP/OUR_MAC): ARP requests for OUR_IP → ARP reply (RFC 826);
