@@ -32,7 +32,7 @@ for (const [file, mode, mtu] of [['three-nodes.sh', 'sleeve', 1438], ['three-nod
     t.equal(failed.length, 1);
     t.match(failed[0]!.command, /-s 1472/);
     t.match(failed[0]!.stdout, `Frag needed and DF set (mtu = ${mtu})`);
-    t.equal(exit, 1);
+    t.equal(exit, 0, 'the DF probe is `|| true`, so the script succeeds');
     const nodf = records.find((r) => /-s 3000/.test(r.command))!;
     t.match(nodf.stdout, /1 packets transmitted, 1 received, 0% packet loss/);
 

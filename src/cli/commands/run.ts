@@ -36,7 +36,7 @@ SCRIPT "-" reads standard input.
                  wall clock: ping, dig and sleep take real time. Devices we created are removed
                  at exit (also on SIGINT/SIGTERM); the kernel side of the TAP is yours to
                  configure. Needs Linux and CAP_NET_ADMIN.
-Exit status: 0 if every command succeeded, else the failing status with -e, else 1.`;
+Exit status: 0 if every line succeeded (a line's status is its last command's, as in bash, so\n"cmd || true" succeeds), else the failing status with -e, else 1.`;
 
 export interface RunOptions {
   errexit?: boolean;
@@ -101,7 +101,10 @@ export async function runScript(text: string, o: RunOptions = {}, live?: { out(s
     // the wall driver would otherwise keep running the lab's timers after the script
     if (o.taps?.length) lab.scheduler.stop();
   }
-  const failed = runner.records.find((r) => r.exit !== 0);
+  // A line's status is that of its last command, as in bash: `ping … || true` is a success.
+  const lineStatus = new Map<number, number>();
+  for (const r of runner.records) lineStatus.set(r.line, r.exit);
+  const failed = [...lineStatus.values()].some((e) => e !== 0);
   let exit = !completed ? session.lastExit || 1 : failed ? 1 : 0;
   // a --tap that could not be bound fails the run (the script talked to nothing real)
   if (taps.unbound() || taps.failed > 0) exit ||= 1;
