@@ -585,7 +585,8 @@ export class Netns {
       if (!br || !br.bridge) continue;
       for (const r of br.bridge.rows()) {
         if (r.port !== (d === br ? -1 : d.bridgePortId)) continue;
-        const kind = r.kind === 'local' ? ' permanent' : r.kind === 'static' ? ' static' : '';
+        // iproute2 6.x: a learned entry (no state word) ends with a space, `permanent`/`static` do not
+        const kind = r.kind === 'local' ? ' permanent' : r.kind === 'static' ? ' static' : ' ';
         out.push(`${macToString(r.mac)} dev ${d.name} master ${br.name}${kind}`);
       }
     }

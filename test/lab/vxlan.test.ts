@@ -113,7 +113,7 @@ t.test('vxlan0 as a bridge port: a pod behind br0 on each side', async (t) => {
   }
   const r = lab.netns('pod-a').ping('10.42.0.12', { count: 2 });
   t.match(r.lines.join('\n'), /2 received/);
-  t.ok(a.bridgeFdb().some((l) => / dev vxlan0 master br0$/.test(l)), 'br0 learned the remote pod MAC on vxlan0');
+  t.ok(a.bridgeFdb().some((l) => / dev vxlan0 master br0 $/.test(l)), 'br0 learned the remote pod MAC on vxlan0');
 });
 
 t.test('tshark decodes the underlay capture: outer IPv4/UDP(csum 0)/VXLAN 42/inner ICMP', async (t) => {

@@ -284,4 +284,46 @@ false || echo fallback
 ip link show nope || echo missing
 echo one; echo two
 ip link show lo | grep -c LOOPBACK`,
+  'lab-parity-listings': `ip netns add nsa
+ip link add br0 type bridge
+bridge fdb show br br0
+ip link add v1 type veth peer name v2
+ip link
+ip link set v2 up
+ip link show v1
+ip link add va type veth peer name va-br
+ip link set va-br master br0
+bridge fdb show br br0
+ip link set va netns nsa
+ip -n nsa link
+ip link show va-br`,
+  'lab-parity-ping-errors': `ip netns add nsa
+ip netns add nsb
+ip link add va type veth peer name vb
+ip link set va netns nsa
+ip link set vb netns nsb
+ip -n nsa addr add 10.5.2.1/24 dev va
+ip -n nsb addr add 10.5.2.2/24 dev vb
+ip -n nsa link set va up
+ip -n nsb link set vb up
+ip netns exec nsa ping -c 1 -W 1 10.5.2.1
+ip netns exec nsa iptables -A OUTPUT -j DROP
+ip netns exec nsa ping -c 2 -i 0.2 -W 1 10.5.2.2
+ip netns exec nsa iptables -D OUTPUT -j DROP
+ip netns exec nsa ping -c 1 -W 1 10.5.2.2`,
+  'lab-parity-two-connected': `ip netns add nsa
+ip -n nsa link add v1 type veth peer name v2
+ip -n nsa link add v3 type veth peer name v4
+ip -n nsa link set v1 up
+ip -n nsa link set v2 up
+ip -n nsa link set v3 up
+ip -n nsa link set v4 up
+ip -n nsa addr add 10.5.3.1/24 dev v1
+ip -n nsa addr add 10.5.3.3/24 dev v3
+ip -n nsa addr add 10.5.3.9/24 dev v1
+ip -n nsa route
+ip -n nsa route add 10.5.3.0/24 dev v2
+ip -n nsa route get 10.5.3.7
+ip -n nsa route del 10.5.3.0/24
+ip -n nsa route`,
 };
