@@ -1,5 +1,5 @@
 // DNS codec beside the npm package dns-packet encoding and decoding the same four messages in the
-// same run (ratio = ours / theirs), plus the server's queries/s on a loopback UDP socket driven by
+// same run, timed in alternating rounds (ratio = ours / theirs), plus the server's queries/s on a loopback UDP socket driven by
 // dnsperf (Debian) when it is installed.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import dnsPacket from 'dns-packet';
-import { measure, row, type Row } from './lib.ts';
+import { measure, row, type Measured, type Row } from './lib.ts';
 import { DnsView, decodeDnsMessage, dnsMessage, emitDnsMessage, encodeDnsMessage, type DnsMessage } from '../src/dns/message.ts';
 import { NameCompressor } from '../src/dns/name.ts';
 import { DnsServer, PluginResult, type DnsPlugin } from '../src/dns/server.ts';
@@ -65,7 +65,27 @@ const theirs: Record<string, dnsPacket.Packet> = {
     additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096, flags: dnsPacket.DNSSEC_OK, options: [{ code: 10, data: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]) }] } as unknown as dnsPacket.Answer] },
 };
 
+// sinks stay in int32 range (`| 0`): a module counter grown past it is a heap number, one
+// allocation per iteration that would show up as GCs in every row
 let sink = 0;
+
+/**
+ * Times `theirs` and `ours` alternately, one timed run each per round, so that load from other
+ * processes falls on both sides alike (consecutive 5-run blocks let a burst hit one side only);
+ * medians of the rounds, GCs summed per side.
+ */
+async function pair(theirs: (n: number) => void, ours: (n: number) => void, n: number, rounds = 7): Promise<[Measured, Measured]> {
+  const rt: number[] = [], ro: number[] = [];
+  let gt = 0, go = 0;
+  for (let r = 0; r < rounds; r++) {
+    const a = await measure(theirs, n, 1);
+    const b = await measure(ours, n, 1);
+    rt.push(a.opsPerSec); gt += a.gc;
+    ro.push(b.opsPerSec); go += b.gc;
+  }
+  const med = (x: number[]) => x.sort((p, q) => p - q)[x.length >> 1]!;
+  return [{ opsPerSec: med(rt), gc: gt }, { opsPerSec: med(ro), gc: go }];
+}
 
 async function codecRows(): Promise<Row[]> {
   const rows: Row[] = [];
@@ -80,18 +100,20 @@ async function codecRows(): Promise<Row[]> {
     // both decoders read both encodings the same way (sanity, outside the timing)
     if (typeof decodeDnsMessage(tbytes) === 'number') throw new Error(`we cannot decode dns-packet's ${name}`);
     dnsPacket.decode(Buffer.from(bytes));
-    const theirEnc = await measure((n) => { for (let i = 0; i < n; i++) sink += dnsPacket.encode(p, tbuf, 0).length; }, N);
-    const ourEnc = await measure((n) => { for (let i = 0; i < n; i++) sink += emitDnsMessage(m, buf, 0, comp); }, N);
+    const [theirEnc, ourEnc] = await pair(
+      (n) => { for (let i = 0; i < n; i++) sink = (sink + dnsPacket.encode(p, tbuf, 0).length) | 0; },
+      (n) => { for (let i = 0; i < n; i++) sink = (sink + emitDnsMessage(m, buf, 0, comp)) | 0; }, N);
     rows.push(row(`dns encode ${name}`, 'msgs/s', ourEnc, { name: 'dns-packet', value: theirEnc.opsPerSec }));
     const tb = Buffer.from(bytes);
-    const theirDec = await measure((n) => { for (let i = 0; i < n; i++) sink += dnsPacket.decode(tb).id!; }, N);
-    const ourDec = await measure((n) => { for (let i = 0; i < n; i++) { const d = decodeDnsMessage(bytes); sink += typeof d === 'number' ? d : d.id; } }, N);
+    const [theirDec, ourDec] = await pair(
+      (n) => { for (let i = 0; i < n; i++) sink = (sink + dnsPacket.decode(tb).id!) | 0; },
+      (n) => { for (let i = 0; i < n; i++) { const d = decodeDnsMessage(bytes); sink = (sink + (typeof d === 'number' ? d : d.id)) | 0; } }, N);
     rows.push(row(`dns decode ${name}`, 'msgs/s', ourDec, { name: 'dns-packet', value: theirDec.opsPerSec }));
   }
   // zero-allocation validation of the multi-record message (what the server does per query)
   const v = new DnsView();
   const mb = encodeDnsMessage(ours['multi-record']!);
-  rows.push(row('dns view check multi-record', 'msgs/s', await measure((n) => { for (let i = 0; i < n; i++) sink += v.wrap(mb).check(); }, N * 5)));
+  rows.push(row('dns view check multi-record', 'msgs/s', await measure((n) => { for (let i = 0; i < n; i++) sink = (sink + v.wrap(mb).check()) | 0; }, N * 5)));
   return rows;
 }
 
@@ -109,7 +131,7 @@ async function serverRows(): Promise<Row[]> {
   const s = server();
   const q = encodeDnsMessage(ours.query!);
   const out = new Uint8Array(1500);
-  rows.push(row('dns server core A query', 'queries/s', await measure((n) => { for (let i = 0; i < n; i++) sink += s.handle(q, 0, q.length, out, 0, 0); }, 200_000)));
+  rows.push(row('dns server core A query', 'queries/s', await measure((n) => { for (let i = 0; i < n; i++) sink = (sink + s.handle(q, 0, q.length, out, 0, 0)) | 0; }, 200_000)));
   void PluginResult;
   if (spawnSync('dnsperf', ['-h']).error) {
     process.stderr.write('dnsperf not installed: skipping the loopback socket row\n');
