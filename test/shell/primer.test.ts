@@ -69,7 +69,7 @@ t.test('04 bridge corrected: everything answers, the bridge learns both MACs', a
   for (const r of byCmd(records, /ping/)) t.match(r.stdout, /2 packets transmitted, 2 received, 0% packet loss/);
   const fdb = byCmd(records, /^grep -v permanent/)[0]!.stdout.trim().split('\n');
   t.equal(fdb.length, 2);
-  t.ok(fdb.some((l) => /dev veth-red-br master v-net-0$/.test(l)) && fdb.some((l) => /dev veth-blue-br master v-net-0$/.test(l)));
+  t.ok(fdb.some((l) => /dev veth-red-br master v-net-0 ?$/.test(l)) && fdb.some((l) => /dev veth-blue-br master v-net-0 ?$/.test(l)));
 });
 
 t.test('wirestack run --json and --explain through the CLI', async (t) => {
