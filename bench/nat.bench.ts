@@ -5,7 +5,11 @@
 import { measure, row, type Row } from './lib.ts';
 import { Netfilter } from '../src/nat/netfilter.ts';
 import { iptables } from '../src/nat/iptables-cli.ts';
-import { csumUpdate32 } from '../src/ip/checksum.ts';
+import { csumUpdate32, internetChecksum } from '../src/ip/checksum.ts';
+import { Lab } from '../src/lab/lab.ts';
+import type { NetDevice } from '../src/lab/net-device.ts';
+import { LabNetfilter } from '../src/lab/netfilter-hooks.ts';
+import { iptables as iptablesRules } from '../src/nat/iptables-cli.ts';
 
 const WAN = 0x0a000002;
 
@@ -21,6 +25,67 @@ function setup(max: number) {
   const nf = new Netfilter({ seed: 1, max });
   iptables(nf.rules, ['-t', 'nat', '-A', 'POSTROUTING', '-s', '192.168.0.0/16', '-j', 'MASQUERADE']);
   return { nf, lan: nf.ifId('eth0'), wan: nf.ifId('eth1') };
+}
+
+let sunk = 0;
+
+/**
+ * The lab's whole receive → route → forward → transmit path (Ethernet in, checks, LPM, TTL,
+ * neighbour, MAC rewrite; xmit replaced by a counting sink) for the same UDP frames, first as a
+ * plain router, then with `-t nat -A POSTROUTING -o r-b -j MASQUERADE` loaded and every flow
+ * established: the ratio the issue asks for (NAT ≤ 2× the plain router's cost).
+ */
+async function routerRows(flows: number): Promise<Row[]> {
+  const lab = new Lab({ seed: 3 });
+  const r = lab.addNetns('r');
+  r.linkAddVeth('r-a', 'a-r');
+  r.linkAddVeth('r-b', 'b-r');
+  for (const d of ['r-a', 'a-r', 'r-b', 'b-r']) r.linkSet(d, { up: true });
+  r.addrAdd('r-a', '192.168.0.1/16');
+  r.addrAdd('r-b', '10.0.0.1/24');
+  r.routeAdd({ dst: 'default', via: '10.0.0.2' });
+  r.neighAdd('10.0.0.2', '02:00:00:00:00:02', 'r-b');
+  r.sysctl('net.ipv4.ip_forward', '1');
+  const inDev = r.dev('r-a')!;
+  const out = r.dev('r-b')! as NetDevice & { xmit: NetDevice['xmit'] };
+  out.xmit = (_b, _o, l) => { sunk = (sunk + l) & 0x3fffffff; };
+  const STRIDE = 160, HR = 64, LEN = 14 + 64;
+  const buf = new Uint8Array(flows * STRIDE);
+  const pristine = new Uint8Array(flows * STRIDE);
+  const m = inDev.mac;
+  for (let i = 0; i < flows; i++) {
+    const o = i * STRIDE + HR;
+    const p = udp(0xc0a80000 + 2 + (i % 250), 0x08080808, 1024 + i, 53);
+    buf[o] = Math.floor(m / 2 ** 40) & 255; buf[o + 1] = Math.floor(m / 2 ** 32) & 255;
+    buf[o + 2] = (m >>> 24) & 255; buf[o + 3] = (m >>> 16) & 255; buf[o + 4] = (m >>> 8) & 255; buf[o + 5] = m & 255;
+    buf.set([2, 0, 0, 0, 0, 9, 8, 0], o + 6);
+    p[10] = 0; p[11] = 0;
+    const c = internetChecksum(p, 0, 20);
+    p[10] = c >> 8; p[11] = c & 255;
+    p[26] = 0; p[27] = 0; // no UDP checksum: both paths leave it alone
+    buf.set(p, o + 14);
+  }
+  pristine.set(buf);
+  const pass = (n: number) => {
+    for (let k = 0, i = 0; k < n; k++) {
+      const o = i * STRIDE + HR;
+      for (let j = o + 14; j < o + 42; j++) buf[j] = pristine[j]!; // forwarding consumed TTL, NAT the source
+      r.stack.input(inDev, buf, o, LEN, true);
+      if (++i === flows) i = 0;
+    }
+  };
+  const before = sunk;
+  const plain = await measure(pass, 1_000_000);
+  if (sunk === before) throw new Error('nat bench: the plain router forwarded nothing');
+  iptablesRules(LabNetfilter.of(r).nf.rules, ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'r-b', '-j', 'MASQUERADE']);
+  pass(flows); // every flow established
+  const nat = await measure(pass, 1_000_000);
+  if (LabNetfilter.of(r).nf.ct.count !== flows) throw new Error(`nat bench: ${LabNetfilter.of(r).nf.ct.count} entries for ${flows} flows`);
+  const label = flows === 1 ? '1 flow' : `${flows / 1000}k flows`;
+  return [
+    row(`lab plain router path (no netfilter), ${label}`, 'pkts/s', plain),
+    row(`lab router + MASQUERADE established, ${label}`, 'pkts/s', nat, { name: 'lab plain router path', value: plain.opsPerSec }),
+  ];
 }
 
 export async function bench(): Promise<Row[]> {
@@ -88,7 +153,11 @@ export async function bench(): Promise<Row[]> {
 
   const b1 = { name: 'bare rewrite+csum, 1 buffer', value: base1.opsPerSec };
   const bN = { name: 'bare rewrite+csum, 10k buffers', value: baseN.opsPerSec };
+  const router1 = await routerRows(1);
+  const routerN = await routerRows(FLOWS);
   return [
+    ...router1,
+    ...routerN,
     row('nat bare loop 1 buffer', 'pkts/s', base1),
     row('nat bare loop 10k buffers', 'pkts/s', baseN),
     row('nat bare loop + header copy', 'pkts/s', copyBase),

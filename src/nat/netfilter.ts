@@ -308,6 +308,9 @@ export class Netfilter {
   }
 
   private filter(buf: Uint8Array, off: number, len: number, chain: string, inIf: number, outIf: number, st: NfState, now: number): number {
+    // an empty chain with policy ACCEPT decides nothing: skip building the match context
+    const ch = this.rules.filter.chains.get(chain);
+    if (ch !== undefined && ch.rules.length === 0 && (ch.policy ?? Target.ACCEPT) === Target.ACCEPT) return NfVerdict.ACCEPT;
     const c = this.fill(buf, off, len, inIf, outIf, st);
     const v = this.rules.evaluate(this.rules.filter, chain, c, this.rng, this.verdict);
     st.mark = c.mark;
