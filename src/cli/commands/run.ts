@@ -3,7 +3,7 @@
 // are bound to Linux TAP devices and the lab runs on the wall clock, so the real kernel (ping,
 // dig, tcpdump) talks to the scripted network.
 import { readFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command, Io } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { Session } from '../../shell/session.ts';
@@ -77,7 +77,10 @@ export async function runScript(text: string, o: RunOptions = {}, live?: { out(s
   const session = new Session({ seed: o.seed ?? 1, pingDefaultCount: o.pingCount });
   session.errexit = o.errexit ?? false;
   const lab = session.lab;
-  if (o.pcapng) lab.capture(o.pcapng);
+  if (o.pcapng) {
+    mkdirSync(dirname(o.pcapng), { recursive: true }); // `--pcapng out/x.pcapng` works in a fresh clone
+    lab.capture(o.pcapng);
+  }
   const pcaps = o.pcapDir ? new PcapPerInterface(lab, o.pcapDir) : null;
   const taps = new TapBinder(lab, o.taps ?? [], o.onNotice ?? live?.err ?? (() => {}));
   const runner = new Runner(session, {
