@@ -96,7 +96,10 @@ export class Runner {
           this.o.onStderr?.(s);
         },
       };
-      const stdin = prevPiped ? pipeIn : c.stdinFile !== null ? this.session.readFile(this.session.root, c.stdinFile) : c.stdin;
+      // each namespace has its own /etc here (session.ts), so the redirections of
+      // `ip netns exec NS cmd > file` act on NS's files, matching what cmd itself reads
+      const fileNs = this.redirectNs(c.argv);
+      const stdin = prevPiped ? pipeIn : c.stdinFile !== null ? this.session.readFile(fileNs, c.stdinFile) : c.stdin;
       if (c.stdinFile !== null && stdin === null) {
         sink.err(`${this.o.progName ?? 'wirestack'}: line ${l.line}: ${c.stdinFile}: No such file or directory\n`);
         rec.exit = 1;
@@ -114,7 +117,7 @@ export class Runner {
         else errToFile = { path: r.path, append: r.op === '>>' };
       }
       if (errToFile) {
-        if (errToFile.path !== '/dev/null') this.session.writeFile(this.session.root, errToFile.path, rec.stderr, errToFile.append);
+        if (errToFile.path !== '/dev/null') this.session.writeFile(fileNs, errToFile.path, rec.stderr, errToFile.append);
         rec.stderr = '';
       } else if (errToOut && toFile) {
         stdout += rec.stderr;
@@ -127,7 +130,7 @@ export class Runner {
             rec.stderr += `${this.o.progName ?? 'wirestack'}: line ${l.line}: ${err}\n`;
             this.o.onStderr?.(rec.stderr);
             rec.exit = 1;
-          } else this.session.writeFile(this.session.root, toFile.path, stdout, toFile.append);
+          } else this.session.writeFile(fileNs, toFile.path, stdout, toFile.append);
         }
         stdout = '';
       }
@@ -142,6 +145,13 @@ export class Runner {
       this.o.onRecord?.(rec);
     }
     return status;
+  }
+
+  /** The namespace whose files a command's redirections use: NS for `ip netns exec NS …`. */
+  private redirectNs(argv: string[]): Netns {
+    const root = this.session.root;
+    if (argv[0] !== 'ip' || argv[1] !== 'netns' || argv[2] !== 'exec' || argv[3] === undefined) return root;
+    return this.session.lab.netnsOrNull(argv[3]) ?? root;
   }
 
   private writeCheck(path: string): string | null {

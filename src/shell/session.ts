@@ -61,18 +61,36 @@ export class Session {
     let f = this.files.get(ns);
     if (!f) {
       f = defaultFiles(ns === this.lab.root ? ROOT_HOSTNAME : ns.name);
+      // files written to /etc/netns/NAME/ before the namespace existed (as `ip netns exec` would
+      // bind-mount them over /etc on Linux)
+      if (ns !== this.lab.root) {
+        const pre = `/etc/netns/${ns.name}/`;
+        for (const [k, v] of this.fs(this.lab.root)) if (k.startsWith(pre)) f.set('/etc/' + k.slice(pre.length), v);
+      }
       this.files.set(ns, f);
     }
     return f;
   }
 
+  /**
+   * `/etc/netns/NS/FILE` seen from the host is NS's `/etc/FILE`: Linux's `ip netns exec`
+   * bind-mounts those files over /etc, and here each namespace's /etc is that copy.
+   */
+  private resolve(ns: Netns, path: string): { f: Map<string, string>; p: string } {
+    const p = normPath(path);
+    const m = ns === this.lab.root ? /^\/etc\/netns\/([^/]+)\/(.+)$/.exec(p) : null;
+    const target = m ? this.lab.netnsOrNull(m[1]!) : null;
+    if (m && target && target !== this.lab.root) return { f: this.fs(target), p: '/etc/' + m[2]! };
+    return { f: this.fs(ns), p };
+  }
+
   readFile(ns: Netns, path: string): string | null {
-    return this.fs(ns).get(normPath(path)) ?? null;
+    const { f, p } = this.resolve(ns, path);
+    return f.get(p) ?? null;
   }
 
   writeFile(ns: Netns, path: string, data: string, append: boolean): void {
-    const f = this.fs(ns);
-    const p = normPath(path);
+    const { f, p } = this.resolve(ns, path);
     f.set(p, append ? (f.get(p) ?? '') + data : data);
   }
 
