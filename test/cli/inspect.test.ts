@@ -80,3 +80,36 @@ t.test('bad usage exits 2, unreadable files exit 1', async (t) => {
   t.equal(j.code, 1);
   t.match(j.err, /bad-magic/);
 });
+
+// ---- QA fixes -------------------------------------------------------------------------------------
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/wirestack.js', import.meta.url));
+
+/** Runs the real binary with stdout read until `enough` says so, then closed (as `| head` does). */
+function runClosingEarly(args: string[], enough: (out: string) => boolean, stdin?: Uint8Array) {
+  return new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (c: Buffer) => { out += c; if (enough(out)) p.stdout.destroy(); });
+    p.stderr.on('data', (c: Buffer) => { err += c; });
+    p.stdin.on('error', () => {});
+    p.stdin.end(stdin);
+    p.on('close', (status) => resolve({ status, out, err }));
+  });
+}
+
+function manyFrames(n: number, f: string) {
+  craftToFile([{ count: n, layers: [{ ether: {} }, { ipv4: { dst: '1.2.3.4' } }, { udp: { sport: 1000, dport: 2000 } }, { raw: { len: 18 } }] }], f);
+}
+
+t.test('a reader that goes away (| head) ends inspect quietly with 141, list and --json', async (t) => {
+  const f = join(dir, 'many.pcap');
+  manyFrames(20000, f);
+  for (const args of [[f], ['--json', f]]) {
+    const r = await runClosingEarly(['inspect', ...args], (o) => o.includes('\n'));
+    t.equal(r.err, '', `no stack trace for ${args.join(' ')}`);
+    t.equal(r.status, 141);
+  }
+});
