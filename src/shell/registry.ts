@@ -13,6 +13,7 @@ import { grepCommand, headCommand, tailCommand } from './commands/text.ts';
 import { digCommand } from './commands/dig.ts';
 import { nslookupCommand } from './commands/nslookup.ts';
 import { hostCommand } from './commands/host.ts';
+import { dnsServerCommand } from './commands/dns-server.ts';
 import { iptablesCommand, iptablesSaveCommand } from './commands/iptables.ts';
 import { conntrackCommand } from './commands/conntrack.ts';
 import { weaveCommand } from './commands/weave.ts';
@@ -39,6 +40,7 @@ export const shellCommands: ShellCommand[] = [
   digCommand,
   nslookupCommand,
   hostCommand,
+  dnsServerCommand,
   iptablesCommand,
   iptablesSaveCommand,
   conntrackCommand,
