@@ -41,22 +41,35 @@ export class Runner {
     readonly o: RunnerOptions = {},
   ) {}
 
-  /** Runs a script's text; returns false when `set -e` stopped it. */
-  async runText(text: string): Promise<boolean> {
+  /**
+   * Runs a script's text whose first line is line `firstLine` of the input (the interactive shell
+   * feeds one command at a time); returns false when `set -e`, `exit N` (N ≠ 0) or a syntax error
+   * stopped it. As bash reads and runs a script line by line, the lines before a syntax error run.
+   */
+  async runText(text: string, firstLine = 1): Promise<boolean> {
     let lines: ScriptLine[];
+    let syntax: ScriptSyntaxError | null = null;
     try {
       lines = parseScript(text);
     } catch (e) {
       if (!(e instanceof ScriptSyntaxError)) throw e;
-      const msg = `${this.o.progName ?? 'wirestack'}: line ${e.line}: ${e.message}\n`;
+      syntax = e;
+      // the lines before the error are whole commands (the parser reports a command's first line)
+      lines = e.line > 1 ? parseScript(text.replace(/\r\n/g, '\n').split('\n').slice(0, e.line - 1).join('\n')) : [];
+    }
+    const off = firstLine - 1;
+    for (const l of lines) {
+      const st = await this.runLine(off ? { ...l, line: l.line + off } : l);
+      if (this.session.exitRequested !== null) return this.session.exitRequested === 0;
+      if (st !== 0 && this.session.errexit) return false;
+    }
+    if (syntax) {
+      const line = syntax.line + off;
+      const msg = `${this.o.progName ?? 'wirestack'}: line ${line}: ${syntax.message}\n`;
       this.o.onStderr?.(msg);
-      this.records.push({ line: e.line, command: '', exit: 2, stdout: '', stderr: msg });
+      this.records.push({ line, command: '', exit: 2, stdout: '', stderr: msg });
       this.session.lastExit = 2;
       return false;
-    }
-    for (const l of lines) {
-      const st = await this.runLine(l);
-      if (st !== 0 && this.session.errexit) return false;
     }
     return true;
   }
@@ -143,6 +156,7 @@ export class Runner {
       this.session.lastExit = status;
       this.records.push(rec);
       this.o.onRecord?.(rec);
+      if (this.session.exitRequested !== null) break; // `exit N` ends the script here
     }
     return status;
   }

@@ -43,6 +43,8 @@ export class Session {
   lastExit = 0;
   /** `set -e` (or `wirestack run -e`): stop at the first failing command. */
   errexit = false;
+  /** Set by the `exit N` builtin: the script (or shell) stops with status N. */
+  exitRequested: number | null = null;
 
   constructor(o: SessionOptions = {}) {
     this.lab = o.lab ?? new Lab({ seed: o.seed ?? 1 });

@@ -60,7 +60,10 @@ export const shellCommand: Command = {
       historySize: 1000,
       completer: (line: string) => complete(session, line),
     });
+    // bash prints no prompts when stdin is not a terminal (`printf … | wirestack shell`)
+    const tty = Boolean(process.stdin.isTTY);
     const prompt = () => {
+      if (!tty) return;
       rl.setPrompt('wirestack$ ');
       rl.prompt();
     };
@@ -78,11 +81,18 @@ export const shellCommand: Command = {
       }
     });
     prompt();
+    // input line numbers, so errors say `line N` of the whole session as bash does
+    let lineNo = 0;
+    let firstLine = 1;
     for await (const line of rl) {
+      lineNo++;
+      if (!buffer) firstLine = lineNo;
       buffer = buffer ? `${buffer}\n${line}` : line;
       if (needsMore(buffer)) {
-        rl.setPrompt('> ');
-        rl.prompt();
+        if (tty) {
+          rl.setPrompt('> ');
+          rl.prompt();
+        }
         continue;
       }
       const text = buffer;
@@ -98,8 +108,9 @@ export const shellCommand: Command = {
           if (explain && r.explain) process.stderr.write(`wirestack: explain: ${r.explain}\n`);
         },
       });
-      await runner.runText(text);
+      await runner.runText(text, firstLine);
       running = null;
+      if (session.exitRequested !== null) break;
       prompt();
     }
     rl.close();

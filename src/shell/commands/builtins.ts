@@ -42,3 +42,28 @@ export const setCommand: ShellCommand = {
     return 0;
   },
 };
+
+/**
+ * bash's `exit [N]`: ends the script (or the shell) with status N (default: the last command's),
+ * taken modulo 256; a non-numeric N is "numeric argument required" and status 2.
+ */
+export const exitCommand: ShellCommand = {
+  name: 'exit',
+  summary: 'exit [N]: stop the script (or shell) with status N',
+  run(ctx: Ctx, argv: string[]) {
+    const a = argv[1];
+    let st = ctx.session.lastExit;
+    if (argv.length > 2) {
+      ctx.err('exit: too many arguments\n');
+      return 1; // bash does not exit then
+    }
+    if (a !== undefined) {
+      if (!/^[-+]?\d+$/.test(a)) {
+        ctx.err(`exit: ${a}: numeric argument required\n`);
+        st = 2;
+      } else st = ((Number(a) % 256) + 256) % 256;
+    }
+    ctx.session.exitRequested = st;
+    return st;
+  },
+};
