@@ -17,7 +17,7 @@ import type { UdpRepr } from '../ip/udp.ts';
 import type { DnsMessage, DnsRecord } from '../dns/message.ts';
 import { DnsType } from '../dns/types.ts';
 import { ipv6ToString, type ARdata, type AaaaRdata, type NameRdata, type MxRdata } from '../dns/rdata.ts';
-import type { Dissection, Layer, VlanTagInfo } from './dissect.ts';
+import type { Dissection, Layer, VlanTagInfo, SllInfo } from './dissect.ts';
 
 export type FieldValue = string | string[];
 export type FrameFields = Record<string, FieldValue>;
@@ -197,3 +197,19 @@ function record(rr: DnsRecord, add: Emit): void {
       break;
   }
 }
+
+// Linux cooked capture (tcpdump -i any), as tshark 4.0 names its fields.
+registerFields('sll', (l, add) => {
+  const r = l.repr as SllInfo;
+  if (r.version === 2) {
+    add('sll.etype', hex(r.protocol, 4));
+    add('sll.ifindex', String(r.ifIndex));
+    add('sll.hatype', String(r.haType));
+    add('sll.pkttype', String(r.pktType));
+  } else {
+    add('sll.pkttype', String(r.pktType));
+    add('sll.hatype', String(r.haType));
+    add('sll.etype', hex(r.protocol, 4));
+  }
+  add('sll.halen', String(r.addr.length));
+});

@@ -5,6 +5,7 @@ import { hex } from './fields.ts';
 
 export function verifyFrame(data: Uint8Array, d: Dissection): string[] {
   const problems: string[] = [];
+  if (d.unsupported) return [d.unsupported];
   if (d.error) problems.push(`malformed ${d.error.proto}: ${d.error.name}`);
   for (const l of d.layers) {
     const c = l.checksum;

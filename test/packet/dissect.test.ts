@@ -29,8 +29,8 @@ t.test('layers carry byte ranges in order', async (t) => {
 });
 
 t.test('bad checksums are found by verify, named per layer', async (t) => {
-  const ip = dissect(buildStack([{ ether: {} }, { ipv4: { checksum: 0x1234 } }, { udp: {} }], 'l'));
-  t.match(verifyFrame(new Uint8Array(0), ip).join(), /bad ip checksum 0x1234, expected 0x/);
+  const ipb = buildStack([{ ether: {} }, { ipv4: { checksum: 0x1234 } }, { udp: {} }], 'l');
+  t.match(verifyFrame(ipb, dissect(ipb)).join(), /bad ip checksum 0x1234, expected 0x/);
   const udp = buildStack([{ ether: {} }, { ipv4: {} }, { udp: { sport: 1, dport: 2, checksum: 0x1 } }, { raw: { text: 'x' } }], 'l');
   t.match(verifyFrame(udp, dissect(udp)), [/^bad udp checksum 0x0001, expected 0x/]);
   const icmp = buildStack([{ ether: {} }, { ipv4: {} }, { icmp: { checksum: 0xffff } }], 'l');
@@ -47,7 +47,6 @@ t.test('malformed frames give the WireError name, never a throw', async (t) => {
     [[{ ether: {} }, { ipv4: {} }, { udp: { len: 4 } }], 'udp', 'bad-udp-length'],
     [[{ ether: {} }, { arp: { hwlen: 8 } }], 'arp', 'bad-hw-len'],
     [[{ ether: {} }, { ipv4: {} }, { icmp: { type: 3 } }, { raw: { len: 4 } }], 'icmp', 'icmp-bad-quote'],
-    [[{ ether: {} }, { ipv4: {} }, { udp: {} }, { raw: { hex: '000100000001000000000000' } }], 'dns', 'bad-count'],
   ];
   for (const [layers, proto, name] of cases) {
     const b = buildStack(layers, 'l');
@@ -87,4 +86,15 @@ t.test('fields keep multiple occurrences as arrays in order', async (t) => {
   t.same(f['ip.ttl'], ['64', '1']);
   t.equal(f['eth.type'], '0x88a8');
   t.equal(f['frame.time_epoch'], '0.000000000');
+});
+
+t.test('a port-53 payload that is not DNS is data: not malformed, verifies, row says UDP', async (t) => {
+  for (const raw of [[], [{ raw: { hex: '000100000001000000000000' } }], [{ raw: { text: 'hi' } }]]) {
+    const b = buildStack([{ ether: {} }, { ipv4: { dst: '1.2.3.4' } }, { udp: {} }, ...raw], 'l');
+    const d = dissect(b);
+    t.equal(d.error, null);
+    t.notOk(d.layers.some((l) => l.proto === 'dns'));
+    t.same(verifyFrame(b, d), []);
+    t.equal(summarize(d).protocol, 'UDP');
+  }
 });
