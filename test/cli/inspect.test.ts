@@ -1,7 +1,7 @@
 // `wirestack inspect`: packet list, --json with Wireshark field names, --verify failures named per
 // frame (exit 1), truncated vs malformed, bad usage (exit 2).
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
@@ -73,7 +73,8 @@ t.test('bad usage exits 2, unreadable files exit 1', async (t) => {
   t.match((await inspect('--bogus', 'x')).err, /unknown option "--bogus"/);
   const missing = await inspect(join(dir, 'nope.pcap'));
   t.equal(missing.code, 1);
-  t.match(missing.err, /cannot open .*ENOENT/);
+  t.match(missing.err, /nope\.pcap: no such file or directory/);
+  t.match((await inspect(dir)).err, /: is a directory, not a file\n$/);
   const junk = join(dir, 'junk.pcap');
   writeFileSync(junk, 'not a capture at all');
   const j = await inspect(junk);
@@ -82,7 +83,8 @@ t.test('bad usage exits 2, unreadable files exit 1', async (t) => {
 });
 
 // ---- QA fixes -------------------------------------------------------------------------------------
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/wirestack.js', import.meta.url));
@@ -112,4 +114,47 @@ t.test('a reader that goes away (| head) ends inspect quietly with 141, list and
     t.equal(r.err, '', `no stack trace for ${args.join(' ')}`);
     t.equal(r.status, 141);
   }
+});
+
+t.test('a truncated capture prints every complete frame, then the error; --json stays a valid array', async (t) => {
+  const f = join(dir, 'three.pcap');
+  manyFrames(3, f);
+  const cut = join(dir, 'cut.pcap');
+  const whole = readFileSync(f);
+  writeFileSync(cut, whole.subarray(0, whole.length - 10)); // frame 3 cut mid-record
+  const list = await inspect(cut);
+  t.equal(list.code, 1);
+  t.equal(list.out.split('\n').filter(Boolean).length, 2, 'frames 1 and 2 printed');
+  t.match(list.err, /cut\.pcap: .*truncated/);
+  const json = await inspect('--json', cut);
+  t.equal(json.code, 1);
+  t.same(JSON.parse(json.out).map((o: Record<string, string>) => o['frame.number']), ['1', '2']);
+  t.match(json.err, /truncated/);
+  const head = join(dir, 'head.pcap');
+  writeFileSync(head, whole.subarray(0, 30)); // inside the first record
+  const none = await inspect('--json', head);
+  t.same(JSON.parse(none.out), []);
+  t.equal(none.code, 1);
+});
+
+t.test('inspect - reads standard input (a pipe or a socket); lines stream out before the input ends', async (t) => {
+  const f = join(dir, 'three.pcap');
+  const r = await runClosingEarly(['inspect', '-'], () => false, readFileSync(f));
+  t.equal(r.status, 0, r.err);
+  t.equal(r.out, (await inspect(f)).out);
+  const piped = spawnSync('sh', ['-c', `cat "$1" | "$2" "$3" inspect --json -`, 'sh', f, process.execPath, BIN], { encoding: 'utf8' });
+  t.equal(piped.status, 0, piped.stderr);
+  t.equal(JSON.parse(piped.stdout).length, 3);
+  // streaming: through a FIFO that stays open after frame 1, frame 1's line is already printed
+  const fifo = join(dir, 'fifo');
+  spawnSync('mkfifo', [fifo]);
+  const p = spawn('sh', ['-c', `exec "$1" "$2" inspect - < "$3"`, 'sh', process.execPath, BIN, fifo], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const w = createWriteStream(fifo);
+  const bytes = readFileSync(f);
+  w.write(bytes.subarray(0, 24 + 16 + 60));
+  const first = await new Promise<string>((resolve) => p.stdout.once('data', (c: Buffer) => resolve(String(c))));
+  t.match(first, /^ {4}1 /);
+  w.end(bytes.subarray(24 + 16 + 60));
+  const status = await new Promise((resolve) => p.on('close', resolve));
+  t.equal(status, 0);
 });
