@@ -83,8 +83,16 @@ function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session 
   const sched = ns.lab.scheduler;
   const id = ns.lab.rng.int(0x10000);
   lines.push(`PING ${dstStr} (${dstStr}) ${size}(${size + 28}) bytes of data.`);
+  // keyed by the request's number (1, 2, … unbounded); the wire carries it mod 2^16 and
+  // fullSeq() maps a wire seq back to the newest request with that value, as iputils' receive
+  // table (cleared at each send) does, so a 100000-packet run counts replies after the wrap
   const sentAt: number[] = [];
   const done = new Set<number>();
+  const fullSeq = (wire: number): number => seq - ((seq - wire) & 0xffff);
+  // iputils' acknowledge(): the largest number of requests outstanding when a reply or error came
+  const ack = (n: number): void => {
+    pipe = Math.max(pipe, seq - n + 1);
+  };
   const start = sched.now;
   let lastEvent = start;
 
@@ -92,15 +100,17 @@ function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session 
     onIcmp(type, code, buf, o2, l, from, rttl) {
       if (type === IcmpType.ECHO_REPLY) {
         if (from !== dst || u16(buf, o2 + 4) !== id) return;
-        const seq = u16(buf, o2 + 6);
-        if (done.has(seq) || sentAt[seq] === undefined) return;
-        done.add(seq);
-        const ms = (sched.now - sentAt[seq]!) / 1e6;
+        const wire = u16(buf, o2 + 6);
+        const n = fullSeq(wire);
+        if (n < 1 || done.has(n) || sentAt[n] === undefined) return;
+        done.add(n);
+        ack(n);
+        const ms = (sched.now - sentAt[n]!) / 1e6;
         res.received++;
         res.rttsMs.push(ms);
         lastEvent = sched.now;
         lastReply = sched.now;
-        lines.push(`${l} bytes from ${ipv4ToString(from)}: icmp_seq=${seq} ttl=${rttl} time=${fmtRtt(ms)} ms`);
+        lines.push(`${l} bytes from ${ipv4ToString(from)}: icmp_seq=${wire} ttl=${rttl} time=${fmtRtt(ms)} ms`);
         return;
       }
       // an error quoting one of our echo requests: IP header + ICMP header of the request
@@ -109,13 +119,15 @@ function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session 
       const qhl = (buf[q]! & 0x0f) << 2;
       if (buf[q + 9] !== IpProto.ICMP || u32(buf, q + 16) !== dst || l < 8 + qhl + 8) return;
       if (buf[q + qhl] !== IcmpType.ECHO_REQUEST || u16(buf, q + qhl + 4) !== id) return;
-      const seq = u16(buf, q + qhl + 6);
-      if (done.has(seq)) return;
-      done.add(seq);
+      const wire = u16(buf, q + qhl + 6);
+      const n = fullSeq(wire);
+      if (n < 1 || done.has(n)) return;
+      done.add(n);
+      ack(n);
       res.errors++;
       lastEvent = sched.now;
       const text = ERR_TEXT[`${type}/${code}`] ?? (type === 3 && code === 4 ? `Frag needed and DF set (mtu = ${u16(buf, o2 + 6)})` : icmpCodeName(type, code) ?? `Bad ICMP type: ${type}`);
-      lines.push(`From ${ipv4ToString(from)} icmp_seq=${seq} ${text}`);
+      lines.push(`From ${ipv4ToString(from)} icmp_seq=${wire} ${text}`);
     },
   };
   ns.stack.icmpListeners.add(listener);
@@ -131,7 +143,7 @@ function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session 
     b[io + 1] = 0;
     put16(b, io + 2, 0);
     put16(b, io + 4, id);
-    put16(b, io + 6, seq);
+    put16(b, io + 6, seq & 0xffff);
     // payload as iputils fills it: a timestamp (here: lab time) then bytes 0x08, 0x09, …
     for (let i = 0; i < size; i++) b[io + 8 + i] = (i + 8) & 0xff;
     if (size >= 16) {
@@ -148,7 +160,6 @@ function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session 
     ns.stack.writeHeader(b, TX_IP, IpProto.ICMP, s < 0 ? src : s, dst, 8 + size, ttl, 28 + size <= ns.stack.mtuTo(dst));
     sentAt[seq] = sched.now;
     res.transmitted++;
-    pipe = Math.max(pipe, res.transmitted - done.size);
     const err = ns.stack.output(b, TX_IP, 28 + size);
     if (err === 'EMSGSIZE') {
       // ip_local_error queues EMSGSIZE on the socket's error queue: iputils prints it and counts an error
@@ -182,12 +193,14 @@ function begin(ns: Netns, dstStr: string, o: PingOptions): PingResult | Session 
     const max = Math.max(...r);
     const avg = r.reduce((a, b) => a + b, 0) / r.length;
     const mdev = Math.sqrt(r.reduce((a, b) => a + b * b, 0) / r.length - avg * avg);
-    lines.push(`rtt min/avg/max/mdev = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)}/${(Number.isFinite(mdev) ? mdev : 0).toFixed(3)} ms`);
+    // iputils' finish(): "rtt …" then ", pipe N" on the same line
+    lines.push(`rtt min/avg/max/mdev = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)}/${(Number.isFinite(mdev) ? mdev : 0).toFixed(3)} ms${pipe > 1 ? `, pipe ${pipe}` : ''}`);
     res.exit = 0;
   } else {
     res.exit = 1;
+    // no rtt line: "pipe N" alone, or the bare newline iputils ends its summary with
+    lines.push(pipe > 1 ? `pipe ${pipe}` : '');
   }
-  if (pipe > 1) lines.push(`pipe ${pipe}`);
   return res;
   };
   return { count, intervalNs, lingerNs, res, settled: () => done.size, sendOne, finish };
