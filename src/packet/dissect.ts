@@ -124,7 +124,8 @@ export function dissect(buf: Uint8Array, off = 0, len = buf.length - off, origLe
 
 const ethView = new EthernetView();
 
-function dissectEthernet(ctx: DissectCtx, off: number, len: number): void {
+/** An Ethernet frame at buf[off, off+len): the outer one, or one carried by an overlay (VXLAN). */
+export function dissectEthernet(ctx: DissectCtx, off: number, len: number): void {
   const v = ethView.wrap(ctx.buf, off, len);
   const r = parseEthernet(v);
   if (typeof r === 'number') {

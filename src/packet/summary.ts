@@ -29,8 +29,15 @@ export function registerInfo(proto: string, fn: InfoFn): void {
 }
 
 export function summarize(d: Dissection): Summary {
-  const eth = d.layers.find((l) => l.proto === 'eth');
-  const ip = d.layers.find((l) => l.proto === 'ip' && !l.quoted);
+  // the innermost addressed layer names the ends, as tshark does for overlays (VXLAN's inner frame)
+  let eth: Layer | undefined, ip: Layer | undefined;
+  for (let i = d.layers.length - 1; i >= 0; i--) {
+    const l = d.layers[i]!;
+    if (l.quoted || (l.proto !== 'eth' && l.proto !== 'ip')) continue;
+    if (l.proto === 'ip') ip = l;
+    else eth = l;
+    break;
+  }
   let source = '', destination = '';
   if (ip) {
     source = ipv4ToString((ip.repr as Ipv4Repr).src);

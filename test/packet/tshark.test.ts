@@ -100,3 +100,37 @@ t.test('non-Ethernet link types (raw IPv4 101/228, SLL 113, SLL2 276) agree with
     t.same(ours.map((f) => names.map((n) => tsharkText(f.fields[n])).join('\t')), rows, `linktype ${lt} fields`);
   }
 });
+
+// VXLAN (UDP 4789): the inner frame is dissected; outer and inner values of a field are joined with
+// ',' exactly as tshark prints them; scapy's default header (I|P flags, next protocol 3) included.
+t.test('VXLAN frames from scapy: fields and packet list equal tshark, --verify passes', async (t) => {
+  if (!needPeer(t, 'tshark', 'scapy')) return;
+  const { python } = await import('../helpers/peers.ts');
+  const { verifyFrame } = await import('../../src/packet/verify.ts');
+  const file = join(dir, 'vxlan.pcap');
+  python(`
+from scapy.all import *
+o = Ether(src='02:00:00:00:00:0a', dst='02:00:00:00:00:0b')/IP(src='10.0.0.1', dst='10.0.0.2')/UDP(sport=40000, dport=4789)
+wrpcap(${JSON.stringify(file)}, [
+  o/VXLAN(vni=42, flags=0x08)/Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:02')/IP(src='192.168.0.1', dst='192.168.0.2')/ICMP(id=3, seq=4),
+  o/VXLAN(vni=7, flags=0x08)/Ether(src='02:00:00:00:00:01', dst='ff:ff:ff:ff:ff:ff')/ARP(psrc='192.168.0.1', pdst='192.168.0.2'),
+  o/VXLAN(vni=9)/Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:02')/IP(src='192.168.0.1', dst='192.168.0.2')/UDP(sport=1, dport=53)/DNS(qd=DNSQR(qname='a.example')),
+])`);
+  const ours = [...inspectFrames(file)];
+  for (const f of ours) t.same(verifyFrame(f.data, f.d), [], `frame ${f.number} verifies`);
+  t.same(ours.map((f) => f.fields['vxlan.vni']), ['42', '7', '9']);
+  const names = [...new Set(ours.flatMap((f) => Object.keys(f.fields)))].filter((n) => n !== 'frame.time_epoch');
+  t.ok(names.includes('vxlan.flags') && names.includes('arp.src.proto_ipv4') && names.includes('dns.qry.name'));
+  const r = run('tshark', ['-r', file, '-n', '-T', 'fields', '-E', 'occurrence=a', ...names.flatMap((n) => ['-e', n])]);
+  t.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.replace(/\n$/, '').split('\n').map((l) => l.split('\t'));
+  const mismatches: string[] = [];
+  rows.forEach((row, i) => names.forEach((n, j) => {
+    const o = tsharkText(ours[i]!.fields[n]);
+    if (o !== row[j]) mismatches.push(`frame ${i + 1} ${n}: ours ${JSON.stringify(o)} tshark ${JSON.stringify(row[j])}`);
+  }));
+  t.same(mismatches, [], `${names.length} fields × ${rows.length} frames equal`);
+  const lines: string[] = [];
+  packetList(file, (l) => lines.push(l));
+  t.same(lines, run('tshark', ['-r', file, '-n']).stdout.replace(/\n$/, '').split('\n'));
+});

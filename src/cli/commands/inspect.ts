@@ -8,6 +8,7 @@ import { dissectFrame, reencodeMismatch, type Dissection } from '../../packet/di
 import { frameFields, type FrameFields } from '../../packet/fields.ts';
 import { summarize, formatRow, formatRelTime } from '../../packet/summary.ts';
 import { verifyFrame } from '../../packet/verify.ts';
+import '../../packet/vxlan.ts'; // registers UDP 4789 (VXLAN) with the dissector
 
 const help = `usage: wirestack inspect FILE [--json | --verify]
 
