@@ -42,6 +42,8 @@ export class IpStack {
   /** The neighbour timer is armed for this time (ns), Infinity when none. */
   private neighTimerAt = Infinity;
   private neighTimer: { cancel(): void } | null = null;
+  /** Capture comments of packets waiting for ARP, by IP header (only while a capture comments them). */
+  private queuedNotes: Map<string, string> | null = null;
   /** Scratch for sending packets released from a resolution queue. */
   private readonly flushTx = new Uint8Array(TX_IP + 65536);
   private readonly udp = new Map<number, UdpSocket>();
@@ -235,11 +237,19 @@ export class IpStack {
         const b = this.flushTx;
         for (const p of a.packets) {
           b.set(p, TX_IP);
-          this.sendTo(dev, a.mac, b, TX_IP, p.length);
+          const c = this.takeQueuedNote(p);
+          if (c === null) this.sendTo(dev, a.mac, b, TX_IP, p.length);
+          else {
+            const prev = this.ns.lab.currentTxNote;
+            this.ns.lab.noteTx(c);
+            this.sendTo(dev, a.mac, b, TX_IP, p.length);
+            this.ns.lab.noteTx(prev);
+          }
         }
       } else {
         // resolution failed: every queued packet is answered with ICMP host unreachable (ipv4_link_failure)
         for (const p of a.packets) {
+          this.takeQueuedNote(p);
           dev?.drop(DropReason.ARP_FAILED, false);
           this.ns.lab.noteTx(`ARP failed for ${ipv4ToString(a.ip)}${dev ? ` on ${dev.name}` : ''}: host unreachable`);
           this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.HOST, p, 0, p.length, 0);
@@ -314,8 +324,27 @@ export class IpStack {
       return;
     }
     const before = this.neigh.unresolvedDiscards;
+    // a capture comment (a NAT translation) belongs to this packet, which now waits for ARP: not
+    // to the ARP request sent meanwhile. It goes with the queued copy and is put back on the frame
+    // that carries the packet when the queue is flushed.
+    const note = this.ns.lab.currentTxNote;
+    if (note !== null) {
+      this.ns.lab.noteTx(null);
+      (this.queuedNotes ??= new Map()).set(ipHeaderKey(buf, ipOff), note);
+    }
     this.neighActions(this.neigh.resolve(nh >>> 0, dev.ifindex, now, buf, ipOff, len));
+    if (note !== null) this.ns.lab.noteTx(note);
     if (this.neigh.unresolvedDiscards !== before) dev.drop(DropReason.QUEUE_FULL, false);
+  }
+
+  /** The capture comment of a packet released from a neighbour queue (and forgets it). */
+  private takeQueuedNote(p: Uint8Array): string | null {
+    const m = this.queuedNotes;
+    if (m === null || m.size === 0) return null;
+    const k = ipHeaderKey(p, 0);
+    const c = m.get(k) ?? null;
+    if (c !== null) m.delete(k);
+    return c;
   }
 
   /** `a` as int32 or uint32; compared as int32. */
@@ -714,4 +743,12 @@ function writeDevMac(b: Uint8Array, o: number, dev: NetDevice): void {
   b[o + 3] = lo >>> 16;
   b[o + 4] = lo >>> 8;
   b[o + 5] = lo;
+}
+
+/** Identifies a queued packet by its IP header (id, addresses, checksum…): capture-only slow path. */
+function ipHeaderKey(buf: Uint8Array, off: number): string {
+  const hl = Math.min((buf[off]! & 0x0f) << 2, buf.length - off);
+  let k = '';
+  for (let i = 0; i < hl; i++) k += String.fromCharCode(buf[off + i]!);
+  return k;
 }

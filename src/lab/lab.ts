@@ -193,6 +193,11 @@ export class Lab {
     this.txNote = s;
   }
 
+  /** The comment transmitted frames get now (null: none). */
+  get currentTxNote(): string | null {
+    return this.txNote;
+  }
+
   // ---------- captures ----------
 
   /**
