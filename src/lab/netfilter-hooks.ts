@@ -36,6 +36,8 @@ export class LabNetfilter {
   private loopHeadIdx = 0;
   private loopN = 0;
   private txNoted = false;
+  /** The last packet a rule dropped here (lab time in ns, and the rule): what `--explain` names. */
+  lastDrop: { at: number; text: string } | null = null;
 
   constructor(private readonly ns: Netns) {
     const r = ns.lab.rng.fork();
@@ -227,7 +229,9 @@ export class LabNetfilter {
 
   private dropped(dev: NetDevice, st: NfState, buf: Uint8Array, off: number, len: number, v: number, hook: string): boolean {
     dev.drop(DropReason.NETFILTER, true);
-    if (this.capturing) this.noteRx(this.nf.comment(st) ?? `dropped by netfilter in ${hook}`);
+    const why = this.nf.comment(st) ?? `dropped by netfilter in ${hook}`;
+    this.lastDrop = { at: this.ns.lab.scheduler.now, text: why };
+    if (this.capturing) this.noteRx(why);
     if (v === NfVerdict.REJECT) this.reject(st, buf, off, len);
     return false;
   }

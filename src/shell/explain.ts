@@ -54,8 +54,17 @@ export function explainUnreachable(session: Session, ns: Netns, dst: number): st
   return `${head} and there is no default route (routes: ${routes.map((r) => (r.len === 0 ? 'default' : `${ipv4ToString(r.dst)}/${r.len}`)).join(', ')})`;
 }
 
-/** Why a ping from `ns` to `dst` got no reply. */
-export function explainPing(session: Session, ns: Netns, dst: number, res: PingResult): string | null {
+/** A netfilter rule that dropped a packet at or after lab time `since` (ns), in any namespace. */
+function netfilterDrop(session: Session, since: number): string | null {
+  for (const n of session.lab.allNamespaces()) {
+    const d = n.netfilter?.lastDrop;
+    if (d && d.at >= since) return `${d.text} in ${nsLabel(n)} (ip${n === session.lab.root ? '' : ` netns exec ${n.name}`} iptables -S lists its rules)`;
+  }
+  return null;
+}
+
+/** Why a ping from `ns` to `dst` got no reply; `since` (lab ns): when the ping began. */
+export function explainPing(session: Session, ns: Netns, dst: number, res: PingResult, since = Infinity): string | null {
   if (dst < 0) return null;
   const d = ipv4ToString(dst);
   if (ns.isLocal(dst)) return ns.lo.adminUp ? null : `${d} is ${nsLabel(ns)}'s own address, delivered through lo, and lo is down (ip link set lo up)`;
@@ -65,6 +74,9 @@ export function explainPing(session: Session, ns: Netns, dst: number, res: PingR
   if (!dev) return null;
   const nh = r.gateway || dst;
   const src = ns.stack.selectSource(dst);
+  // a rule dropped the requests or the replies on the way (the lab counts it as reason netfilter)
+  const nfWhy = netfilterDrop(session, since);
+  if (nfWhy) return `requests to ${d} were dropped: ${nfWhy}`;
   if (!dev.adminUp) return `the route to ${d} leaves through ${dev.name}, which is down`;
   if (!dev.carrier) {
     if (dev.kind === 'veth') {
@@ -101,6 +113,9 @@ export function explainPing(session: Session, ns: Netns, dst: number, res: PingR
   const dOwners = owners(session, dst).filter((o) => o.netns !== ns);
   if (dOwners.length === 0) return `no interface in the lab has ${d}: the request left through ${dev.name} and nothing answered`;
   const t = dOwners[0]!;
+  // the far end's own link is down: it never got the request (its missing route back follows from that)
+  if (!t.adminUp) return `${d} is on ${where(t)}, which is down: the request never reaches it (ip ${t.netns === session.lab.root ? '' : `-n ${t.netns.name} `}link set ${t.name} up)`;
+  if (!t.carrier && t.kind === 'veth' && t.peer) return `${where(t)} has no carrier: its peer ${where(t.peer)} is down, so the request never reaches ${d}`;
   if (src >= 0 && !t.netns.fib.lookup(src) && !t.netns.isLocal(src)) return `${d} (${where(t)}) got the request but has no route back to ${ipv4ToString(src)}: the reply cannot be sent`;
   if (res.errors > 0) return null; // the ICMP error lines already say why
   return `requests to ${d} left ${dev.name}${r.gateway ? ` via ${ipv4ToString(r.gateway)}` : ''} but no reply came back`;

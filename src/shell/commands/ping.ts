@@ -109,6 +109,7 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
   if (o.deadline !== undefined && count === undefined) count = Math.max(1, Math.floor(o.deadline / (o.intervalS ?? 1)));
   const opts = { intervalMs: (o.intervalS ?? 1) * 1000, timeoutS: o.timeoutS ?? (o.deadline ?? 10), ttl: o.ttl, size: o.size };
   let res: PingResult;
+  const startedAt = ctx.session.lab.scheduler.now;
   if (count === undefined && ctx.session.interactive) res = await pingUntilAborted(ctx, ip, dest, opts);
   else {
     if (count === undefined) {
@@ -119,7 +120,7 @@ async function run(ctx: Ctx, argv: string[]): Promise<number> {
     print(ctx, res.lines, dest, ip, o.quiet);
   }
   if (res.received === 0) {
-    const why = explainPing(ctx.session, ctx.ns, tryParseIpv4(ip), res);
+    const why = explainPing(ctx.session, ctx.ns, tryParseIpv4(ip), res, startedAt);
     if (why) ctx.explain(why);
   }
   if (res.exit !== 0 && res.lines[0]?.startsWith('ping: ')) {
