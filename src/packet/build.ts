@@ -66,6 +66,7 @@ export function buildStack(layers: unknown, path: string, index = 0): Uint8Array
       case 'padding': trailer.unshift(buildRaw(s.o)); break;
     }
   }
+  checkOrder(specs, path);
   let frame = concat(payload, ...trailer);
   if (specs[0]!.kind === 'ether' && pad && frame.length < ETH_MIN_FRAME) {
     const f = new Uint8Array(ETH_MIN_FRAME);
@@ -73,6 +74,51 @@ export function buildStack(layers: unknown, path: string, index = 0): Uint8Array
     frame = f;
   }
   return frame;
+}
+
+/**
+ * Which layer may follow which (the bindings a receiver would use to find it): a frame starts with
+ * ether (or is raw bytes); udp and icmp ride on ipv4, dns on udp, an ICMP error quotes an ipv4
+ * header; raw data and padding may end any stack. Checked after the fields so field errors come first.
+ */
+const MAY_FOLLOW: Record<LayerKind, readonly LayerKind[]> = {
+  ether: ['vlan', 'arp', 'ipv4', 'raw', 'padding'],
+  vlan: ['vlan', 'arp', 'ipv4', 'raw', 'padding'],
+  arp: ['raw', 'padding'],
+  ipv4: ['icmp', 'udp', 'ipv4', 'raw', 'padding'],
+  icmp: ['ipv4', 'raw', 'padding'],
+  udp: ['dns', 'raw', 'padding'],
+  dns: ['raw', 'padding'],
+  raw: ['raw', 'padding'],
+  padding: ['padding'],
+};
+
+function checkOrder(specs: LayerSpec[], path: string): void {
+  const first = specs[0]!.kind;
+  if (first !== 'ether' && first !== 'raw') {
+    throw new SpecError(`${path}[0].${first}`, `a frame starts with ether (or raw bytes), not ${first}`);
+  }
+  for (let i = 1; i < specs.length; i++) {
+    const prev = specs[i - 1]!.kind, k = specs[i]!.kind;
+    if (!MAY_FOLLOW[prev].includes(k)) {
+      throw new SpecError(`${path}[${i}].${k}`, `${k} cannot follow ${prev} (after ${prev} comes ${MAY_FOLLOW[prev].join(', ')})`);
+    }
+  }
+}
+
+/** RFC 1035 §2.3.4: labels of at most 63 octets, names of at most 255 in wire form. */
+function checkDnsName(name: string, path: string): void {
+  const text = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (text === '') return;
+  let wire = 1;
+  for (const label of text.split('.')) {
+    const n = new TextEncoder().encode(label).length;
+    const shown = label.length > 20 ? `${label.slice(0, 20)}…` : label;
+    if (n === 0) throw new SpecError(path, `name ${describe(name)} has an empty label (two dots in a row)`);
+    if (n > 63) throw new SpecError(path, `label "${shown}" of ${describe(name)} is ${n} octets (a DNS label is at most 63, RFC 1035 §2.3.4)`);
+    wire += n + 1;
+  }
+  if (wire > 255) throw new SpecError(path, `name ${describe(name)} is ${wire} octets in wire form (at most 255, RFC 1035 §2.3.4)`);
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
@@ -331,10 +377,11 @@ function rdataFor(type: number, v: unknown, path: string): RData {
       if (!a) throw new SpecError(path, `expected an IPv6 address, got ${describe(v)}`);
       return { address: a };
     }
-    case DnsType.CNAME: case DnsType.NS: case DnsType.PTR: return { target: fqdn(s) };
+    case DnsType.CNAME: case DnsType.NS: case DnsType.PTR: checkDnsName(s, path); return { target: fqdn(s) };
     case DnsType.MX: {
       const m = /^(\d+)\s+(\S+)$/.exec(s);
       if (!m || Number(m[1]) > 0xffff) throw new SpecError(path, `expected "PREFERENCE EXCHANGE", got ${describe(v)}`);
+      checkDnsName(m[2]!, path);
       return { preference: Number(m[1]), exchange: fqdn(m[2]!) };
     }
     case DnsType.TXT: return { strings: [new TextEncoder().encode(s)] };
@@ -348,6 +395,7 @@ function records(o: Obj, key: string): DnsRecord[] {
     const r = Obj.from(item, `${o.at(key)}[${i}]`);
     const name = r.str('name');
     if (name === undefined) throw new SpecError(r.at('name'), 'required');
+    checkDnsName(name, r.at('name'));
     const type = dnsTypeOf(r.raw('type'), r.at('type'), DnsType.A);
     const cls = r.has('class') ? parseDnsClass(String(r.raw('class'))) ?? toInt(r.raw('class'), r.at('class'), 0, 0xffff) : (r.raw('class'), 1);
     const ttl = r.int('ttl', 0, 0xffffffff, 300);
@@ -363,6 +411,7 @@ function buildDns(o: Obj): Uint8Array {
     const q = typeof item === 'string' ? new Obj({ name: item }, `${o.at('qd')}[${i}]`) : Obj.from(item, `${o.at('qd')}[${i}]`);
     const name = q.str('name');
     if (name === undefined) throw new SpecError(q.at('name'), 'required');
+    checkDnsName(name, q.at('name'));
     const type = dnsTypeOf(q.raw('type'), q.at('type'), DnsType.A);
     const cls = q.has('class') ? parseDnsClass(String(q.raw('class'))) ?? toInt(q.raw('class'), q.at('class'), 0, 0xffff) : (q.raw('class'), 1);
     q.done();
@@ -447,6 +496,13 @@ export function* craftFrames(spec: unknown): Generator<CraftedFrame> {
     const layers = p.raw('layers');
     p.raw('name');
     p.done();
+    // the last repeat first: incrementing fields move one way, so if it builds every one does, and a
+    // field that would run out of range is reported before anything is generated
+    if (count > 1) buildStack(layers, `${path}.layers`, count - 1);
+    const lastT = (time ?? (first ? t : t + intervalNs)) + (count - 1) * intervalNs;
+    if (lastT > MAX_TIME_NS) {
+      throw new SpecError(time !== undefined ? `${path}.time` : `${path}`, `packet times reach ${lastT / 1e9} s, past ${MAX_TIME_S} s, the latest a pcap file can store`);
+    }
     for (let k = 0; k < count; k++) {
       if (k === 0 && time !== undefined) t = time;
       else if (!first) t += intervalNs;
@@ -457,9 +513,14 @@ export function* craftFrames(spec: unknown): Generator<CraftedFrame> {
   }
 }
 
+/** pcap stores whole seconds in 32 unsigned bits (pcapng could go further; one limit for both). */
+const MAX_TIME_S = 0xffffffff;
+const MAX_TIME_NS = (MAX_TIME_S + 1) * 1e9 - 1;
+
 function seconds(o: Obj, key: string, def: number): number {
   if (!o.has(key)) { o.raw(key); return def; }
   const v = o.raw(key);
   if (typeof v !== 'number' || !(v >= 0)) throw new SpecError(o.at(key), `expected seconds (a number ≥ 0), got ${describe(v)}`);
+  if (v > MAX_TIME_S) throw new SpecError(o.at(key), `expected 0..${MAX_TIME_S} seconds (what a pcap file can store), got ${v}`);
   return Math.round(v * 1e9);
 }

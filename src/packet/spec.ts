@@ -16,7 +16,8 @@ const TWO32 = 0x100000000;
 const TWO48 = 0x1000000000000;
 
 export function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  // long or binary strings (a garbage file parses as one YAML scalar) are cut short, not echoed whole
+  if (typeof v === 'string') return v.length > 40 ? `${JSON.stringify(v.slice(0, 40)).slice(0, -1)}…" (${v.length} characters)` : JSON.stringify(v);
   if (v === null || v === undefined) return String(v);
   if (typeof v === 'object') return Array.isArray(v) ? 'a list' : 'a mapping';
   return String(v);
@@ -62,9 +63,16 @@ export class Obj {
     if (typeof start === 'number') return start + k;
     if (typeof start === 'string') {
       const ip = tryParseIpv4(start);
-      if (ip >= 0) return ipv4ToString((((ip + k) % TWO32) + TWO32) % TWO32);
+      // addresses do not wrap: running past the last (or first) one is an error, as for numbers
+      if (ip >= 0) {
+        if (ip + k < 0 || ip + k >= TWO32) throw new SpecError(p, `incrementing ${start} by ${step} runs past ${k < 0 ? '0.0.0.0' : '255.255.255.255'} at repeat ${this.index + 1}`);
+        return ipv4ToString(ip + k);
+      }
       const mac = tryParseMac(start);
-      if (mac >= 0) return macToString((((mac + k) % TWO48) + TWO48) % TWO48);
+      if (mac >= 0) {
+        if (mac + k < 0 || mac + k >= TWO48) throw new SpecError(p, `incrementing ${start} by ${step} runs past ${k < 0 ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff'} at repeat ${this.index + 1}`);
+        return macToString(mac + k);
+      }
       const n = parseIntText(start);
       if (n !== null) return n + k;
     }

@@ -101,3 +101,51 @@ t.test('bad usage exits 2 naming the argument', async (t) => {
   t.equal(await main(['craft', '--help'], io), 0);
   t.match(io.stdout, /usage: wirestack craft SPEC -o FILE/);
 });
+
+// ---- QA fixes -------------------------------------------------------------------------------------
+
+t.test('stacks whose layers cannot follow each other are rejected, naming the layer', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['- layers: [{udp: {}}, {ether: {}}]', /packets\[0\]\.layers\[0\]\.udp: a frame starts with ether/],
+    ['- layers: [{ether: {}}, {udp: {}}]', /packets\[0\]\.layers\[1\]\.udp: udp cannot follow ether/],
+    ['- layers: [ether, ipv4, {dns: {}}]', /packets\[0\]\.layers\[2\]\.dns: dns cannot follow ipv4/],
+    ['- layers: [ether, ipv4, udp, raw, ipv4]', /packets\[0\]\.layers\[4\]\.ipv4: ipv4 cannot follow raw/],
+  ];
+  for (const [spec, re] of cases) {
+    const r = await craft(spec, 'order.pcap');
+    t.equal(r.code, 2, spec);
+    t.match(r.io.stderr, re, spec);
+  }
+});
+
+t.test('times a pcap cannot store, and incrementing addresses that would wrap, are errors before any output', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['- layers: [ether, {ipv4: {dst: 1.2.3.4}}]\n  time: 1e20', /packets\[0\]\.time: expected 0\.\.4294967295 seconds/],
+    ['{start: 4294967295.5, packets: [{layers: [ether]}]}', /spec\.start: expected 0\.\.4294967295 seconds/],
+    ['- layers: [ether]\n  time: 4294967295\n  count: 3000', /packets\[0\]\.time: packet times reach 4294967297\.999 s, past 4294967295 s/],
+    ['- layers: [ether, {ipv4: {dst: {start: 255.255.255.254, step: 1}}}]\n  count: 3', /packets\[0\]\.layers\[1\]\.ipv4\.dst: incrementing 255\.255\.255\.254 by 1 runs past 255\.255\.255\.255 at repeat 3/],
+    ['- layers: [ether, {ipv4: {src: {start: 0.0.0.1, step: -1}}}]\n  count: 3', /ipv4\.src: incrementing 0\.0\.0\.1 by -1 runs past 0\.0\.0\.0/],
+    ['- layers: [{ether: {src: {start: "ff:ff:ff:ff:ff:ff", step: 1}}}]\n  count: 2', /ether\.src: incrementing ff:ff:ff:ff:ff:ff by 1 runs past ff:ff:ff:ff:ff:ff/],
+  ];
+  for (const [spec, re] of cases) {
+    const r = await craft(spec, 'never.pcap');
+    t.equal(r.code, 2, spec);
+    t.match(r.io.stderr, re, spec);
+    t.notOk(existsSync(r.file), 'no file written');
+  }
+  // decided from count up front: a huge count fails at once, not after generating
+  const t0 = Date.now();
+  const big = await craft('- layers: [ether, ipv4, {udp: {sport: {start: 1000, step: 1}}}]\n  count: 10000000', 'never.pcap');
+  t.match(big.io.stderr, /udp\.sport: expected 0\.\.65535, got 10000999/);
+  t.ok(Date.now() - t0 < 2000, 'reported without building 10M frames');
+});
+
+t.test('DNS names: an over-long label says which name and why', async (t) => {
+  const long = 'a'.repeat(78);
+  const r = await craft(`- layers: [ether, ipv4, udp, {dns: {qd: [{name: ${long}.com}]}}]`, 'dns.pcap');
+  t.equal(r.code, 2);
+  t.match(r.io.stderr, /packets\[0\]\.layers\[3\]\.dns\.qd\[0\]\.name: label "a{20}…" of "a+….*is 78 octets \(a DNS label is at most 63/);
+  t.notMatch(r.io.stderr, /error 90/);
+  const an = await craft(`- layers: [ether, ipv4, udp, {dns: {an: [{name: x.example, type: CNAME, data: ${long}.example}]}}]`, 'dns.pcap');
+  t.match(an.io.stderr, /dns\.an\[0\]\.data: label .* is 78 octets/);
+});
