@@ -1,6 +1,7 @@
 // Entry point for `wirestack`: dispatches to a registered command.
 import { commands } from './commands.ts';
 import { processIo, UsageError, type Io } from './command.ts';
+import { describeFileError } from './commands/inspect.ts';
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -23,6 +24,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (e instanceof UsageError) {
       io.err(`wirestack ${name}: ${e.message}`);
       return 2;
+    }
+    // a file-system error escaping a command: the file and the problem in words, not "EISDIR: …"
+    const fsErr = e as NodeJS.ErrnoException;
+    if (typeof fsErr.code === 'string' && typeof fsErr.path === 'string') {
+      io.err(`wirestack ${name}: ${describeFileError(fsErr.path, fsErr)}`);
+      return 1;
     }
     io.err(`wirestack ${name}: ${(e as Error).message}`);
     return 1;

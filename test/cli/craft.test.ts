@@ -149,3 +149,38 @@ t.test('DNS names: an over-long label says which name and why', async (t) => {
   const an = await craft(`- layers: [ether, ipv4, udp, {dns: {an: [{name: x.example, type: CNAME, data: ${long}.example}]}}]`, 'dns.pcap');
   t.match(an.io.stderr, /dns\.an\[0\]\.data: label .* is 78 octets/);
 });
+
+t.test('binary specs and file errors are reported briefly and in words', async (t) => {
+  const junk = Buffer.alloc(2048);
+  for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) & 0xff;
+  const p = join(dir, 'random.yaml');
+  writeFileSync(p, junk);
+  const io = bufferIo();
+  t.equal(await main(['craft', p, '-o', join(dir, 'r.pcap')], io), 2);
+  t.match(io.stderr, /random\.yaml: not a YAML\/JSON text file \(binary data at character \d+\)/);
+  t.ok(io.stderr.length < 200, 'no echo of the binary');
+  // a long text scalar is cut short in the message
+  const s = await craft('x'.repeat(3000), 'r.pcap');
+  t.match(s.io.stderr, /got "x{40}…" \(3000 characters\)/);
+  t.ok(s.io.stderr.length < 300);
+  // unreadable spec, unwritable output: file named, problem in words
+  const missing = bufferIo();
+  t.equal(await main(['craft', join(dir, 'nope.yaml'), '-o', join(dir, 'r.pcap')], missing), 2);
+  t.match(missing.stderr, /cannot read .*nope\.yaml: no such file or directory/);
+  const isDir = bufferIo();
+  t.equal(await main(['craft', dir, '-o', join(dir, 'r.pcap')], isDir), 2);
+  t.match(isDir.stderr, /: is a directory, not a file/);
+  t.notMatch(isDir.stderr, /EISDIR/);
+  writeFileSync(join(dir, 'ok.yaml'), '- layers: [ether]');
+  const w = bufferIo();
+  t.equal(await main(['craft', join(dir, 'ok.yaml'), '-o', join(dir, 'a', 'b.pcap', 'c.pcap')], w), 0, w.stderr);
+  const clash = bufferIo();
+  t.equal(await main(['craft', join(dir, 'ok.yaml'), '-o', join(dir, 'a', 'b.pcap')], clash), 1);
+  t.match(clash.stderr, /cannot write .*b\.pcap: is a directory, not a file/);
+});
+
+t.test('-o DIR/FILE creates the missing folders', async (t) => {
+  const r = await craft('- layers: [ether]', join('new', 'deeper', 'x.pcap'));
+  t.equal(r.code, 0, r.io.stderr);
+  t.ok(existsSync(r.file));
+});

@@ -1,11 +1,13 @@
 // `wirestack craft SPEC -o FILE`: frames from a YAML/JSON layer-stack spec into a pcap or pcapng file.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Command, Io } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { openCaptureWriter, formatForPath } from '../../pcap/index.ts';
 import { craftFrames } from '../../packet/build.ts';
 import { SpecError } from '../../packet/spec.ts';
+import { describeFileError } from './inspect.ts';
 
 const help = `usage: wirestack craft SPEC -o FILE
 
@@ -40,6 +42,7 @@ export function parseSpecText(text: string): unknown {
 export function craftToFile(spec: unknown, out: string): CraftResult {
   // build everything first so a bad spec leaves no half-written file behind
   const frames = [...craftFrames(spec)];
+  mkdirSync(dirname(out), { recursive: true }); // -o captures/today/x.pcap makes its folders
   const w = openCaptureWriter(out);
   const ifId = w.addInterface('craft0');
   let bytes = 0;
@@ -70,8 +73,10 @@ async function run(args: string[], io: Io): Promise<number> {
   try {
     text = readFileSync(specPath === '-' ? 0 : specPath, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read ${specPath}: ${(e as Error).message}`);
+    throw new UsageError(`cannot read ${describeFileError(specPath, e)}`);
   }
+  const bin = binaryAt(text);
+  if (bin >= 0) throw new UsageError(`${specPath}: not a YAML/JSON text file (binary data at character ${bin})`);
   let spec: unknown;
   try {
     spec = parseSpecText(text);
@@ -84,8 +89,18 @@ async function run(args: string[], io: Io): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof SpecError) throw new UsageError(`${specPath}: ${e.message}`);
+    if ((e as NodeJS.ErrnoException).code !== undefined) {
+      io.err(`wirestack craft: cannot write ${describeFileError(out, e)}`);
+      return 1;
+    }
     throw e;
   }
+}
+
+/** Index of the first NUL, other C0 control (not tab/CR/LF) or invalid UTF-8 (U+FFFD), or -1. */
+function binaryAt(text: string): number {
+  const m = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.exec(text);
+  return m ? m.index : -1;
 }
 
 export const craftCommand: Command = {
