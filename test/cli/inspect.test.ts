@@ -158,3 +158,14 @@ t.test('inspect - reads standard input (a pipe or a socket); lines stream out be
   const status = await new Promise((resolve) => p.on('close', resolve));
   t.equal(status, 0);
 });
+
+t.test('frames from inspectFrames keep their bytes after the loop moves on', async (t) => {
+  const { inspectFrames } = await import('../../src/cli/commands/inspect.ts');
+  const f = join(dir, 'many.pcap');
+  manyFrames(20000, f);
+  const all = [...inspectFrames(f)];
+  t.equal(all.length, 20000);
+  const { verifyFrame } = await import('../../src/packet/verify.ts');
+  t.same(verifyFrame(all[0]!.data, all[0]!.d), []);
+  t.equal(all[0]!.data[12], 0x08, 'frame 1 still an IPv4 frame');
+});

@@ -77,7 +77,7 @@ export interface InspectedFrame {
  */
 export function* inspectFrames(path: string, onDigits?: (digits: 6 | 9) => void): Generator<InspectedFrame> {
   let n = 0;
-  const reader = openCaptureReader(captureInput(path), { copy: false });
+  const reader = openCaptureReader(captureInput(path), { copy: true }); // callers may keep a frame past the loop
   try {
     for (;;) {
       const r = reader.next();
