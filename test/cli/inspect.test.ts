@@ -169,3 +169,18 @@ t.test('frames from inspectFrames keep their bytes after the loop moves on', asy
   t.same(verifyFrame(all[0]!.data, all[0]!.d), []);
   t.equal(all[0]!.data[12], 0x08, 'frame 1 still an IPv4 frame');
 });
+
+t.test('a link type we cannot decode is named per frame, not shown as blank Ethernet', async (t) => {
+  const { openCaptureWriter } = await import('../../src/pcap/index.ts');
+  const f = join(dir, 'null.pcap');
+  const w = openCaptureWriter(f);
+  const id = w.addInterface('lo0', { linktype: 0 }); // BSD loopback (NULL)
+  w.write(id, 0, new Uint8Array(24), 0, 24);
+  w.close();
+  const list = await inspect(f);
+  t.match(list.err, /^frame 1: link type 0 \(NULL\) is not supported\n$/);
+  const v = await inspect('--verify', f);
+  t.equal(v.code, 1);
+  t.match(v.out, /frame 1: link type 0 \(NULL\) is not supported/);
+  t.notMatch(v.out, /no layer/);
+});
