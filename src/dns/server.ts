@@ -105,8 +105,10 @@ export class DnsServer {
    * Answers the query in `inp[off, off+len)` into `out[ooff…]` (at most out.length - ooff bytes).
    * Returns the response length, or 0 when nothing should be sent (shorter than a header, or a
    * response rather than a query — answering those invites reflection loops).
+   * `maxLen` > 0 replaces the client's UDP size as the response limit: TCP passes 65535, since a
+   * stream carries any message its 2-byte length prefix can describe (RFC 7766 §8, no TC there).
    */
-  handle(inp: Uint8Array, off: number, len: number, out: Uint8Array, ooff: number, now: number): number {
+  handle(inp: Uint8Array, off: number, len: number, out: Uint8Array, ooff: number, now: number, maxLen = 0): number {
     this.stats.queries++;
     const v = this.view.wrap(inp, off, len);
     if (len < HEADER_LEN || v.qr) { this.stats.dropped++; return 0; }
@@ -151,7 +153,7 @@ export class DnsServer {
       for (let i = 0; i < this.plugins.length && !done; i++) done = this.plugins[i]!.serve(q, r, now) === PluginResult.DONE;
       if (!done) { r.reset(); r.rcode = DnsRcode.REFUSED; }
     }
-    return this.encode(out, ooff, Math.min(cap, q.udpSize));
+    return this.encode(out, ooff, Math.min(cap, maxLen > 0 ? maxLen : q.udpSize));
   }
 
   /** Header (+ echoed question) only: FORMERR / NOTIMP. */
