@@ -6,15 +6,6 @@ import { Conntrack, CtStatus } from './conntrack.ts';
 import { Manip } from './translate.ts';
 import { PROTO_ICMP, PROTO_TCP, PROTO_UDP } from './tuple.ts';
 
-export interface NatRange {
-  addrLo: number;
-  addrHi: number;
-  /** false: keep the port when the resulting tuple is free (no --to-ports / :port given) */
-  ports: boolean;
-  portLo: number;
-  portHi: number;
-}
-
 /** Mixes two addresses into an index (the kernel hashes src/dst to spread clients over an SNAT address range). */
 function pickAddr(lo: number, hi: number, a: number, b: number): number {
   if (hi <= lo) return lo;
@@ -23,44 +14,46 @@ function pickAddr(lo: number, hi: number, a: number, b: number): number {
 }
 
 /**
- * Sets up the `manip` binding of entry `e` to `range`; returns false when no free tuple exists
- * (the kernel drops the packet). Marks the manip as done and the SRC_NAT/DST_NAT status when the
- * tuple really changed.
+ * Sets up the `manip` binding of entry `e` to the range addrLo..addrHi and, when `ports`, the
+ * ports portLo..portHi (without `ports` the port is kept when the resulting tuple is free: no
+ * --to-ports / :port given). Returns false when no free tuple exists (the kernel drops the
+ * packet). Marks the manip as done and the SRC_NAT/DST_NAT status when the tuple really changed.
+ * Scalars rather than a range object, and no closure: this runs once per new connection.
  */
-export function setupNat(ct: Conntrack, e: number, manip: number, range: NatRange, rng: () => number, now: number): boolean {
+export function setupNat(
+  ct: Conntrack, e: number, manip: number,
+  addrLo: number, addrHi: number, ports: boolean, portLo: number, portHi: number,
+  rng: () => number, now: number,
+): boolean {
   const o = e * 2;
   const r = o + 1;
   const proto = ct.proto[e]!;
-  // candidate reply tuple: the current one with the manipulated side replaced
-  let rSrc = ct.tSrc[r]!, rDst = ct.tDst[r]!, rSport = ct.tSport[r]!, rDport = ct.tDport[r]!;
+  const src = manip === Manip.SRC;
   const hasPorts = proto === PROTO_TCP || proto === PROTO_UDP || proto === PROTO_ICMP;
   const icmp = proto === PROTO_ICMP;
   // the port we would keep: for SRC the original source port (icmp: id); for DST the original destination port
-  const origPort = icmp ? ct.tSport[o]! : manip === Manip.SRC ? ct.tSport[o]! : ct.tDport[o]!;
-  const addr = pickAddr(range.addrLo, range.addrHi, ct.tSrc[o]!, manip === Manip.SRC ? ct.tDst[o]! : 0);
-  const set = (port: number): void => {
-    if (manip === Manip.SRC) {
-      rDst = addr;
-      if (icmp) rSport = port; else rDport = port;
-    } else {
-      rSrc = addr;
-      if (icmp) rSport = port; else rSport = port;
-    }
-  };
-  set(origPort);
-  const inRange = !range.ports || (origPort >= range.portLo && origPort <= range.portHi);
+  const origPort = icmp || src ? ct.tSport[o]! : ct.tDport[o]!;
+  const addr = pickAddr(addrLo, addrHi, ct.tSrc[o]!, src ? ct.tDst[o]! : 0);
+  // candidate reply tuple: the current one with the manipulated side (address, and the port that
+  // goes with it: reply dport for SRC, reply sport for DST or an ICMP id) replaced
+  const rSrc = src ? ct.tSrc[r]! : addr;
+  const rDst = src ? addr : ct.tDst[r]!;
+  const portIsSport = icmp || !src;
+  let rSport = portIsSport ? origPort : ct.tSport[r]!;
+  let rDport = portIsSport ? ct.tDport[r]! : origPort;
+  const inRange = !ports || (origPort >= portLo && origPort <= portHi);
   if (!hasPorts || (inRange && !ct.tupleTaken(rSrc, rDst, rSport, rDport, proto, e, now))) {
     return commit(ct, e, manip, rSrc, rDst, rSport, rDport);
   }
   // nf_nat_l4proto_unique_tuple: the range given, else by the original port's class
   let min: number, size: number;
-  if (range.ports) {
-    min = range.portLo;
-    size = range.portHi - range.portLo + 1;
+  if (ports) {
+    min = portLo;
+    size = portHi - portLo + 1;
   } else if (icmp) {
     min = 0;
     size = 65536;
-  } else if (manip === Manip.DST) {
+  } else if (!src) {
     return commit(ct, e, manip, rSrc, rDst, rSport, rDport); // DNAT without ports keeps them
   } else if (origPort < 1024) {
     if (origPort < 512) { min = 1; size = 511; } else { min = 600; size = 424; }
@@ -69,11 +62,12 @@ export function setupNat(ct: Conntrack, e: number, manip: number, range: NatRang
     size = 65535 - 1024 + 1;
   }
   // random start for SRC (kernel get_random_u16), sequential from the bottom for DST; 128 tries then halving rounds
-  let off = manip === Manip.SRC ? Math.floor(rng() * 65536) : 0;
+  let off = src ? Math.floor(rng() * 65536) : 0;
   let attempts = Math.min(size, 128);
   for (;;) {
     for (let i = 0; i < attempts; i++, off++) {
-      set(min + (off % size));
+      const port = min + (off % size);
+      if (portIsSport) rSport = port; else rDport = port;
       if (!ct.tupleTaken(rSrc, rDst, rSport, rDport, proto, e, now)) return commit(ct, e, manip, rSrc, rDst, rSport, rDport);
     }
     attempts >>= 1;
@@ -100,5 +94,5 @@ function commit(ct: Conntrack, e: number, manip: number, s: number, d: number, s
 export function nullBinding(ct: Conntrack, e: number, manip: number, rng: () => number, now: number): boolean {
   const o = e * 2;
   const a = manip === Manip.SRC ? ct.tSrc[o]! : ct.tDst[o]!;
-  return setupNat(ct, e, manip, { addrLo: a, addrHi: a, ports: false, portLo: 0, portHi: 0 }, rng, now);
+  return setupNat(ct, e, manip, a, a, false, 0, 0, rng, now);
 }

@@ -27,7 +27,7 @@ import { u16 } from '../bytes.ts';
 import { ipv4ToString } from '../ip/address.ts';
 import { Conntrack, CtState, CtStatus, type ConntrackOptions } from './conntrack.ts';
 import { setupNat, nullBinding } from './nat.ts';
-import { PacketCtx, RuleSet, Target, TARGET_NAMES, Verdict, type Rule } from './rules.ts';
+import { PacketCtx, RuleSet, Target, TARGET_NAMES, Verdict, type Chain, type Rule } from './rules.ts';
 import { Manip, manipIcmpError, manipPacket } from './translate.ts';
 import { Dir, PROTO_ICMP, PROTO_TCP, PROTO_UDP, icmpReplyType, ctProtoName } from './tuple.ts';
 
@@ -98,6 +98,10 @@ export class Netfilter {
   private readonly ctx = new PacketCtx();
   private readonly verdict = new Verdict();
   private readonly defaultState = new NfState();
+  // the filter table's built-in chains (never deleted): looked up once, not by name per packet
+  private readonly fInput: Chain;
+  private readonly fForward: Chain;
+  private readonly fOutput: Chain;
 
   constructor(opts: NetfilterOptions = {}) {
     this.ct = new Conntrack(opts);
@@ -105,6 +109,11 @@ export class Netfilter {
     // xorshift32 fallback: deterministic when the lab does not hand its own generator in
     this.rng = opts.rng ?? (() => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; });
     this.host = opts.host ?? { addrType: () => 1 << 1, ifAddress: () => 0 };
+    this.ctx.addrType = (a) => this.host.addrType(a); // `host` may be replaced later
+    const f = this.rules.filter.chains;
+    this.fInput = f.get('INPUT')!;
+    this.fForward = f.get('FORWARD')!;
+    this.fOutput = f.get('OUTPUT')!;
   }
 
   /** Interface id used by the hooks' inIf/outIf (stable per name; cache it per device). */
@@ -146,7 +155,7 @@ export class Netfilter {
 
   /** NF_INET_LOCAL_IN: filter INPUT, nat INPUT (SRC manip), confirm. */
   input(buf: Uint8Array, off: number, len: number, inIf: number, now: number, st: NfState = this.defaultState): number {
-    const v = this.filter(buf, off, len, 'INPUT', inIf, -1, st, now);
+    const v = this.filter(buf, off, len, this.fInput, inIf, -1, st, now);
     if (v !== NfVerdict.ACCEPT) return v;
     const n = this.nat(buf, off, len, Manip.SRC, 'INPUT', inIf, -1, 0, st, now);
     if (n === NfVerdict.ACCEPT) this.confirm(st);
@@ -155,7 +164,7 @@ export class Netfilter {
 
   /** NF_INET_FORWARD: filter FORWARD. */
   forward(buf: Uint8Array, off: number, len: number, inIf: number, outIf: number, now: number, st: NfState = this.defaultState): number {
-    return this.filter(buf, off, len, 'FORWARD', inIf, outIf, st, now);
+    return this.filter(buf, off, len, this.fForward, inIf, outIf, st, now);
   }
 
   /** NF_INET_LOCAL_OUT: conntrack, nat OUTPUT (DST manip), filter OUTPUT. Re-route if `st.rerouted`. */
@@ -164,7 +173,7 @@ export class Netfilter {
     if (!this.track(buf, off, len, st, now)) return NfVerdict.DROP;
     const n = this.nat(buf, off, len, Manip.DST, 'OUTPUT', -1, outIf, 0, st, now);
     if (n !== NfVerdict.ACCEPT) return n;
-    return this.filter(buf, off, len, 'OUTPUT', -1, outIf, st, now);
+    return this.filter(buf, off, len, this.fOutput, -1, outIf, st, now);
   }
 
   /** NF_INET_POST_ROUTING: nat POSTROUTING (SRC manip: SNAT/MASQUERADE with `masqAddr`), confirm. */
@@ -302,15 +311,16 @@ export class Netfilter {
       if (s & CtStatus.DST_NAT) c.ctstate |= CtState.DNAT;
     }
     c.mark = st.mark;
-    c.dstType = this.host.addrType(c.dst);
-    c.srcType = this.host.addrType(c.src);
+    // addrtype is computed by the first rule that matches on it (PacketCtx.dstTypeOf)
+    c.dstType = -1;
+    c.srcType = -1;
     return c;
   }
 
-  private filter(buf: Uint8Array, off: number, len: number, chain: string, inIf: number, outIf: number, st: NfState, now: number): number {
+  private filter(buf: Uint8Array, off: number, len: number, ch: Chain, inIf: number, outIf: number, st: NfState, now: number): number {
     // an empty chain with policy ACCEPT decides nothing: skip building the match context
-    const ch = this.rules.filter.chains.get(chain);
-    if (ch !== undefined && ch.rules.length === 0 && (ch.policy ?? Target.ACCEPT) === Target.ACCEPT) return NfVerdict.ACCEPT;
+    if (ch.rules.length === 0 && (ch.policy ?? Target.ACCEPT) === Target.ACCEPT) return NfVerdict.ACCEPT;
+    const chain = ch.name;
     const c = this.fill(buf, off, len, inIf, outIf, st);
     const v = this.rules.evaluate(this.rules.filter, chain, c, this.rng, this.verdict);
     st.mark = c.mark;
@@ -350,7 +360,7 @@ export class Netfilter {
         if (r.target === Target.MASQUERADE) lo = hi = masqAddr;
         else if (r.target === Target.REDIRECT) lo = hi = inIf >= 0 ? this.host.ifAddress(inIf) : 0x7f000001;
         else if (!r.natAddr) lo = hi = manip === Manip.SRC ? ct.tSrc[e * 2]! : ct.tDst[e * 2]!;
-        ok = setupNat(ct, e, manip, { addrLo: lo, addrHi: hi, ports: r.natPorts, portLo: r.portLo, portHi: r.portHi }, this.rng, now);
+        ok = setupNat(ct, e, manip, lo, hi, r.natPorts, r.portLo, r.portHi, this.rng, now);
         ct.natRule[e * 2 + manip] = 1;
         st.natRule = r; st.natChain = v.chain!.name; st.natNum = v.ruleNum; st.natNew = true;
       } else ok = nullBinding(ct, e, manip, this.rng, now);

@@ -37,9 +37,25 @@ export class PacketCtx {
   ctstate = 0; // CtState bit
   mark = 0;
   len = 0;
-  /** addrtype of the destination as a bitmask (1 << ADDRTYPES index), computed by the host */
-  dstType = 0;
-  srcType = 0;
+  /**
+   * addrtype of the destination/source as a bitmask (1 << ADDRTYPES index), -1 = not computed
+   * yet. Asking the host walks the namespace's addresses, so it is done on first use by an
+   * addrtype match only: a ruleset without one never pays for it.
+   */
+  dstType = -1;
+  srcType = -1;
+  /** what computes addrtype (Netfilter sets its host's) */
+  addrType: (addr: number) => number = () => 1 << 1;
+
+  dstTypeOf(): number {
+    if (this.dstType < 0) this.dstType = this.addrType(this.dst);
+    return this.dstType;
+  }
+
+  srcTypeOf(): number {
+    if (this.srcType < 0) this.srcType = this.addrType(this.src);
+    return this.srcType;
+  }
 }
 
 export class Rule {
@@ -94,8 +110,8 @@ export class Rule {
       if ((c.dport >= this.dportLo && c.dport <= this.dportHi) === this.dportInv) return false;
     }
     if (this.ctstate !== 0 && ((c.ctstate & this.ctstate) !== 0) === this.ctstateInv) return false;
-    if (this.dstTypeMask !== 0 && ((c.dstType & this.dstTypeMask) !== 0) === this.dstTypeInv) return false;
-    if (this.srcTypeMask !== 0 && ((c.srcType & this.srcTypeMask) !== 0) === this.srcTypeInv) return false;
+    if (this.dstTypeMask !== 0 && ((c.dstTypeOf() & this.dstTypeMask) !== 0) === this.dstTypeInv) return false;
+    if (this.srcTypeMask !== 0 && ((c.srcTypeOf() & this.srcTypeMask) !== 0) === this.srcTypeInv) return false;
     if (this.markMatch && ((((c.mark & this.markMask) >>> 0) === this.markValue) === this.markInv)) return false;
     // statistic last: it consumes randomness only when everything else matched, like rule order in the kernel
     if (this.probability >= 0 && (Math.floor(rng() * 0x80000000) < this.probability) === false) return false;
