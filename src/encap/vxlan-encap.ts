@@ -17,7 +17,6 @@ import { EthernetView, ETH_HEADER_LEN, EtherType } from '../ethernet/frame.ts';
 import { readMac, writeMac } from '../ethernet/mac.ts';
 import { Ipv4View, IPV4_MIN_HEADER } from '../ip/ipv4.ts';
 import { UdpView, UDP_HEADER_LEN, IPPROTO_UDP } from '../ip/udp.ts';
-import { internetChecksum } from '../ip/checksum.ts';
 import { VxlanView, VXLAN_HEADER_LEN, VXLAN_PORT, vxlanSemanticError } from './vxlan.ts';
 
 /** Outer Ethernet + IPv4 (no options) + UDP + VXLAN. */
@@ -179,13 +178,20 @@ export class VxlanEncapsulator {
     put16(buf, ip + 2, ipLen);
     put16(buf, ip + 4, this.ipId);
     this.ipId = (this.ipId + 1) & 0xffff;
-    put16(buf, ip + 6, t.df ? 0x4000 : 0);
+    const ff = t.df ? 0x4000 : 0;
+    put16(buf, ip + 6, ff);
     buf[ip + 8] = t.ttl;
     buf[ip + 9] = IPPROTO_UDP;
-    put16(buf, ip + 10, 0);
-    put32(buf, ip + 12, this.src32);
-    put32(buf, ip + 16, this.dst32);
-    put16(buf, ip + 10, internetChecksum(buf, ip, IPV4_MIN_HEADER));
+    const s32 = this.src32;
+    const d32 = this.dst32;
+    put32(buf, ip + 12, s32);
+    put32(buf, ip + 16, d32);
+    // RFC 1071 sum of the ten header words computed from the values just written (no re-read)
+    let sum = (0x4500 | (t.tos & 0xff)) + ipLen + u16(buf, ip + 4) + ff + (((t.ttl & 0xff) << 8) | IPPROTO_UDP) +
+      (s32 >>> 16) + (s32 & 0xffff) + (d32 >>> 16) + (d32 & 0xffff);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    put16(buf, ip + 10, ~sum & 0xffff);
     // outer UDP, checksum 0
     const udp = o + O_UDP;
     put16(buf, udp, sport);

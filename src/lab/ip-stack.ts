@@ -102,16 +102,17 @@ export class IpStack {
       this.ns.lab.note('malformed Ethernet frame: dropped');
       return;
     }
-    const dst = e.dst;
-    if (!host && dst !== dev.mac && !isMulticast(dst) && dev.kind !== 'loopback') {
+    // the destination MAC compared in place: a 48-bit number read per frame is a heap double
+    const multi = (buf[off]! & 1) !== 0;
+    if (!host && !multi && dev.kind !== 'loopback' && !isDevMac(buf, off, dev)) {
       dev.drop(DropReason.OTHERHOST, true);
       return;
     }
     const type = e.etherType;
     const po = e.payloadOffset;
     const pl = e.payloadLength;
-    if (type === EtherType.IPV4) this.ipInput(dev, buf, po, pl, isMulticast(dst));
-    else if (type === EtherType.ARP) this.arpInput(dev, buf, po, pl, isMulticast(dst));
+    if (type === EtherType.IPV4) this.ipInput(dev, buf, po, pl, multi);
+    else if (type === EtherType.ARP) this.arpInput(dev, buf, po, pl, multi);
     else dev.drop(DropReason.UNKNOWN_PROTO, true);
   }
 
@@ -531,6 +532,64 @@ export class IpStack {
     return r !== null && dev !== undefined ? this.sourceFor(r, dev, dst) : -1;
   }
 
+  // ----- a tunnel's outer datagrams (vxlan-device.ts) -----
+  // One route lookup serves the source address and the output, as vxlan_get_route's result is
+  // reused by udp_tunnel_xmit_skb. The source chosen for (route, dst, device address count) is
+  // remembered: sourceFor walks address lists and returns a uint32 that may be a heap number.
+  private tunDev: NetDevice | null = null;
+  private tunNh = 0;
+  private tunRoute: Route | null = null;
+  private tunDst = 0;
+  private tunAddrs = -1;
+  private tunSrc = 0;
+
+  /**
+   * The source address (int32 bits) for a tunnel packet to `dst` (int32 or uint32), or -1 when
+   * unreachable; remembers the route for the tunnelOutput() that follows. Allocation-free.
+   */
+  tunnelSource(dst: number): number {
+    dst = dst | 0;
+    this.tunDev = null;
+    if (this.isLocal32(dst)) return dst; // over lo: output() takes it
+    const r = this.ns.fib.lookup(dst);
+    const dev = r !== null ? this.ns.byIndex[r.ifindex] : undefined;
+    if (r === null || dev === undefined) return -1;
+    this.tunDev = dev;
+    this.tunNh = r.gateway !== 0 ? r.gateway | 0 : dst;
+    if (r !== this.tunRoute || dst !== this.tunDst || dev.addrs.length !== this.tunAddrs) {
+      this.tunRoute = r;
+      this.tunDst = dst;
+      this.tunAddrs = dev.addrs.length;
+      this.tunSrc = this.sourceFor(r, dev, dst >>> 0) | 0;
+    }
+    return this.tunSrc;
+  }
+
+  /**
+   * Sends a tunnel datagram built after tunnelSource(): straight to the neighbour output of the
+   * route found there; local destinations, netfilter and oversized packets take output().
+   */
+  tunnelOutput(buf: Uint8Array, ipOff: number, len: number): string {
+    const dev = this.tunDev;
+    if (dev === null || this.ns.netfilter !== null || len > dev.mtu) return this.output(buf, ipOff, len);
+    this.tunDev = null;
+    this.neighOutput(dev, this.tunNh, buf, ipOff, len);
+    return '';
+  }
+
+  /** isLocal for an int32 (or uint32) address, with indexed loops: no iterator, no boxing. */
+  private isLocal32(a: number): boolean {
+    a = a | 0;
+    const ds = this.ns.devices;
+    for (let i = 0; i < ds.length; i++) {
+      const d = ds[i]!;
+      if (!d.adminUp) continue;
+      const xs = d.addrs;
+      for (let j = 0; j < xs.length; j++) if ((xs[j]!.addr | 0) === a) return true;
+    }
+    return a >>> 24 === 127 && this.ns.lo.adminUp;
+  }
+
   mtuTo(dst: number): number {
     if (this.ns.isLocal(dst)) return this.ns.lo.mtu;
     const r = this.ns.fib.lookup(dst);
@@ -582,8 +641,9 @@ export class IpStack {
     }
     const hl = (buf[off]! & 0x0f) << 2;
     const proto = buf[off + 9]!;
-    const src = u32(buf, off + 12);
-    const dst = u32(buf, off + 16);
+    // int32 addresses (same bits): a uint32 ≥ 2^31 passed to a call that is not inlined is boxed
+    const src = (buf[off + 12]! << 24) | (buf[off + 13]! << 16) | (buf[off + 14]! << 8) | buf[off + 15]!;
+    const dst = (buf[off + 16]! << 24) | (buf[off + 17]! << 16) | (buf[off + 18]! << 8) | buf[off + 19]!;
     const po = off + hl;
     const pl = len - hl;
     if (proto === IpProto.ICMP) this.icmpInput(dev, buf, off, po, pl, src, dst);
@@ -594,6 +654,7 @@ export class IpStack {
     }
   }
 
+  /** `src`/`dst` as int32 (localDeliver). */
   private icmpInput(dev: NetDevice, buf: Uint8Array, ipOff: number, o: number, l: number, src: number, dst: number): void {
     if (l < 8 || internetChecksum(buf, o, l) !== 0) {
       dev.drop(DropReason.MALFORMED, true);
@@ -603,7 +664,7 @@ export class IpStack {
     const type = buf[o]!;
     if (type === IcmpType.ECHO_REQUEST) {
       // icmp_echo_ignore_broadcasts=1 (the kernel default)
-      if (dst === 0xffffffff || this.isSubnetBroadcast(dev, dst)) return;
+      if (dst === -1 || this.isSubnetBroadcast(dev, dst)) return;
       const b = this.tx;
       b.set(buf.subarray(o, o + l), TX_IP + 20);
       b[TX_IP + 20] = IcmpType.ECHO_REPLY;
@@ -614,7 +675,7 @@ export class IpStack {
       return;
     }
     const ttl = buf[ipOff + 8]!;
-    for (const li of this.icmpListeners) li.onIcmp(type, buf[o + 1]!, buf, o, l, src, ttl);
+    for (const li of this.icmpListeners) li.onIcmp(type, buf[o + 1]!, buf, o, l, src >>> 0, ttl);
     // errors about UDP we sent: report to the socket (ECONNREFUSED etc.)
     if ((type === IcmpType.DEST_UNREACH || type === IcmpType.TIME_EXCEEDED) && l >= 8 + 28 && buf[o + 8 + 9] === IpProto.UDP) {
       const qhl = (buf[o + 8]! & 0x0f) << 2;
@@ -626,6 +687,7 @@ export class IpStack {
     }
   }
 
+  /** `src`/`dst` as int32 (localDeliver). */
   private udpInput(dev: NetDevice, buf: Uint8Array, ipOff: number, ipLen: number, o: number, l: number, src: number, dst: number): void {
     if (l < 8) return void dev.drop(DropReason.MALFORMED, true);
     const ulen = u16(buf, o + 4);
@@ -642,9 +704,9 @@ export class IpStack {
     }
     const dport = u16(buf, o + 2);
     const s = this.udp.get(dport);
-    if (!s || (s.boundAddr !== 0 && s.boundAddr !== dst)) {
+    if (!s || (s.boundAddr !== 0 && (s.boundAddr | 0) !== dst)) {
       dev.drop(DropReason.NO_SOCKET, true);
-      if (dst !== 0xffffffff && !this.isSubnetBroadcast(dev, dst)) {
+      if (dst !== -1 && !this.isSubnetBroadcast(dev, dst)) {
         this.ns.lab.note(`UDP port ${dport} closed in ${this.ns.name}: ICMP port unreachable`);
         this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.PORT, buf, ipOff, ipLen, 0);
       }
@@ -652,7 +714,7 @@ export class IpStack {
     }
     // a tunnel socket (vxlan) takes the datagram in place: no copy, no allocation
     if (s.encapRcv !== null) return void s.encapRcv(dev, buf, ipOff, o, ulen, src);
-    s.deliver(buf, o + 8, ulen - 8, src, u16(buf, o), this.now);
+    s.deliver(buf, o + 8, ulen - 8, src >>> 0, u16(buf, o), this.now);
   }
 
   /** A fragment for us: held until its datagram is complete, then delivered (RFC 791 §3.2). */
@@ -743,6 +805,14 @@ function writeDevMac(b: Uint8Array, o: number, dev: NetDevice): void {
   b[o + 3] = lo >>> 16;
   b[o + 4] = lo >>> 8;
   b[o + 5] = lo;
+}
+
+/** Whether b[o, o+6) is the device's MAC, compared as two int halves (no 48-bit number made). */
+function isDevMac(b: Uint8Array, o: number, dev: NetDevice): boolean {
+  const m = dev.mac;
+  const hi = Math.floor(m / 0x100000000);
+  const lo = (m % 0x100000000) | 0;
+  return ((b[o]! << 8) | b[o + 1]!) === hi && ((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) === lo;
 }
 
 /** Identifies a queued packet by its IP header (id, addresses, checksum…): capture-only slow path. */

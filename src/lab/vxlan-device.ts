@@ -239,9 +239,11 @@ export class VxlanLink implements Port {
     try {
       for (let i = 0; i < n; i++) {
         const r = remotes[i]!;
-        const dst = r.ip;
-        const src = this.local !== 0 ? this.local : stack.selectSource(dst);
-        if (src < 0) {
+        // one route lookup for the source and the output (vxlan_get_route); int32 addresses
+        const dst = r.ip | 0;
+        const rsrc = stack.tunnelSource(dst);
+        const src = this.local !== 0 ? this.local | 0 : rsrc;
+        if (rsrc === -1) {
           this.counters.txNoRoute++;
           this.device.drop(DropReason.NO_ROUTE, false);
           continue;
@@ -253,7 +255,7 @@ export class VxlanLink implements Port {
           continue;
         }
         // the outer Ethernet header the encapsulator wrote is rewritten by the neighbour output
-        if (stack.output(b, outer + ETH, len + VXLAN_ENCAP_OVERHEAD - ETH) !== '') {
+        if (stack.tunnelOutput(b, outer + ETH, len + VXLAN_ENCAP_OVERHEAD - ETH) !== '') {
           this.counters.txNoRoute++;
           this.device.drop(DropReason.NO_ROUTE, false);
         }
