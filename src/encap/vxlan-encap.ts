@@ -122,6 +122,28 @@ export class VxlanEncapsulator {
     writeMac(this.ethTemplate, 6, this.t.outerSrcMac);
     put16(this.ethTemplate, 12, EtherType.IPV4);
     this.dst32 = this.t.dstIp | 0;
+    this.loadFields();
+  }
+  // The per-frame fields as small integers in own slots, read in encapsulate() (the options object
+  // built by spreading can hold them in slower, generic representations).
+  private fTos = 0;
+  private fTtl = 64;
+  private fFlags = 0;
+  private fSeed = 0;
+  private fPortMin = VXLAN_SRC_PORT_MIN;
+  private fPortSpan = VXLAN_SRC_PORT_MAX - VXLAN_SRC_PORT_MIN;
+  private fDstPort = VXLAN_PORT;
+  private fVniWord = 0;
+  private loadFields(): void {
+    const t = this.t;
+    this.fTos = t.tos & 0xff;
+    this.fTtl = t.ttl & 0xff;
+    this.fFlags = t.df ? 0x4000 : 0;
+    this.fSeed = t.hashSeed | 0;
+    this.fPortMin = t.srcPortMin | 0;
+    this.fPortSpan = (t.srcPortMax - t.srcPortMin) | 0;
+    this.fDstPort = t.dstPort & 0xffff;
+    this.fVniWord = (t.vni & 0xffffff) << 8;
   }
   // Addresses as int32 (same bits) for the fast path: a uint32 ≥ 2^31 read from an object field is a
   // heap number, and passing it on can allocate per frame.
@@ -140,6 +162,7 @@ export class VxlanEncapsulator {
     writeMac(this.ethTemplate, 0, outerDstMac);
     this.t.outerDstMac = outerDstMac;
     this.t.vni = vni;
+    this.fVniWord = (vni & 0xffffff) << 8;
   }
 
   /**
@@ -154,6 +177,8 @@ export class VxlanEncapsulator {
     const t = this.t;
     t.dstPort = dstPort;
     t.vni = vni;
+    this.fDstPort = dstPort & 0xffff;
+    this.fVniWord = (vni & 0xffffff) << 8;
   }
 
   /**
@@ -165,29 +190,33 @@ export class VxlanEncapsulator {
     if (off < VXLAN_ENCAP_OVERHEAD || off + len > buf.length || len < 0) return -WireError.NO_SPACE;
     const ipLen = IPV4_MIN_HEADER + UDP_HEADER_LEN + VXLAN_HEADER_LEN + len;
     if (ipLen > 0xffff) return -WireError.BAD_TOTAL_LENGTH;
-    const t = this.t;
     const o = off - VXLAN_ENCAP_OVERHEAD;
-    const sport = flowSrcPort(innerFlowHash(buf, off, len, t.hashSeed), t.srcPortMin, t.srcPortMax);
+    // flowSrcPort, inlined on the int fields
+    const h = innerFlowHash(buf, off, len, this.fSeed);
+    const sport = Math.floor((((h ^ (h << 16)) >>> 0) * this.fPortSpan) / 0x100000000) + this.fPortMin;
     // outer Ethernet
     const et = this.ethTemplate;
     for (let i = 0; i < ETH_HEADER_LEN; i++) buf[o + O_ETH + i] = et[i]!;
     // outer IPv4 (RFC 791), no options
     const ip = o + O_IP;
     buf[ip] = 0x45;
-    buf[ip + 1] = t.tos;
+    const tos = this.fTos;
+    const ttl = this.fTtl;
+    const id = this.ipId;
+    buf[ip + 1] = tos;
     put16(buf, ip + 2, ipLen);
-    put16(buf, ip + 4, this.ipId);
-    this.ipId = (this.ipId + 1) & 0xffff;
-    const ff = t.df ? 0x4000 : 0;
+    put16(buf, ip + 4, id);
+    this.ipId = (id + 1) & 0xffff;
+    const ff = this.fFlags;
     put16(buf, ip + 6, ff);
-    buf[ip + 8] = t.ttl;
+    buf[ip + 8] = ttl;
     buf[ip + 9] = IPPROTO_UDP;
     const s32 = this.src32;
     const d32 = this.dst32;
     put32(buf, ip + 12, s32);
     put32(buf, ip + 16, d32);
     // RFC 1071 sum of the ten header words computed from the values just written (no re-read)
-    let sum = (0x4500 | (t.tos & 0xff)) + ipLen + u16(buf, ip + 4) + ff + (((t.ttl & 0xff) << 8) | IPPROTO_UDP) +
+    let sum = (0x4500 | tos) + ipLen + id + ff + ((ttl << 8) | IPPROTO_UDP) +
       (s32 >>> 16) + (s32 & 0xffff) + (d32 >>> 16) + (d32 & 0xffff);
     sum = (sum & 0xffff) + (sum >>> 16);
     sum = (sum & 0xffff) + (sum >>> 16);
@@ -195,13 +224,13 @@ export class VxlanEncapsulator {
     // outer UDP, checksum 0
     const udp = o + O_UDP;
     put16(buf, udp, sport);
-    put16(buf, udp + 2, t.dstPort);
+    put16(buf, udp + 2, this.fDstPort);
     put16(buf, udp + 4, UDP_HEADER_LEN + VXLAN_HEADER_LEN + len);
     put16(buf, udp + 6, 0);
     // VXLAN: I flag, VNI, reserved zero
     const vx = o + O_VXLAN;
     put32(buf, vx, 0x08000000);
-    put32(buf, vx + 4, (t.vni & 0xffffff) << 8);
+    put32(buf, vx + 4, this.fVniWord);
     return o;
   }
 }
