@@ -17,7 +17,7 @@ import { dnsServerCommand } from './commands/dns-server.ts';
 import { iptablesCommand, iptablesSaveCommand } from './commands/iptables.ts';
 import { conntrackCommand } from './commands/conntrack.ts';
 import { weaveCommand } from './commands/weave.ts';
-import { trueCommand, falseCommand, colonCommand, sleepCommand, setCommand, exitCommand } from './commands/builtins.ts';
+import { trueCommand, falseCommand, colonCommand, sleepCommand, setCommand, exitCommand, exportCommand, unsetCommand, helpCommand } from './commands/builtins.ts';
 
 export const shellCommands: ShellCommand[] = [
   ipCommand,
@@ -38,6 +38,9 @@ export const shellCommands: ShellCommand[] = [
   sleepCommand,
   setCommand,
   exitCommand,
+  exportCommand,
+  unsetCommand,
+  helpCommand,
   digCommand,
   nslookupCommand,
   hostCommand,

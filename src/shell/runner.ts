@@ -5,7 +5,7 @@
 import type { Netns } from '../lab/netns.ts';
 import type { Ctx } from './command.ts';
 import { findCommand, shellCommands } from './registry.ts';
-import { parseScript, ScriptSyntaxError, type ScriptLine, type SimpleCommand } from './script.ts';
+import { parseScript, ScriptSyntaxError, type ScriptLine, type SimpleCommand, type Word } from './script.ts';
 import type { Session } from './session.ts';
 import { closest } from './commands/ip-link.ts';
 
@@ -29,6 +29,9 @@ export interface RunnerOptions {
   signal?: AbortSignal | null;
 }
 
+/** `${NAME}` (also `${?}` …), `$NAME`, `$?` `$#` `$@` `$*` `$0`-`$9`: what the parser lets through. */
+const PARAM = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[?#@*0-9])\}|([A-Za-z_][A-Za-z0-9_]*)|([?#@*0-9]))/g;
+
 interface Sink {
   out(s: string): void;
   err(s: string): void;
@@ -36,6 +39,8 @@ interface Sink {
 
 export class Runner {
   readonly records: CommandRecord[] = [];
+  /** Input line of the text runText parses (the interactive shell feeds one command at a time). */
+  private lineOffset = 0;
   constructor(
     readonly session: Session,
     readonly o: RunnerOptions = {},
@@ -55,9 +60,11 @@ export class Runner {
       if (!(e instanceof ScriptSyntaxError)) throw e;
       syntax = e;
       // the lines before the error are whole commands (the parser reports a command's first line)
-      lines = e.line > 1 ? parseScript(text.replace(/\r\n/g, '\n').split('\n').slice(0, e.line - 1).join('\n')) : [];
+      const cut = e.commandLine ?? e.line;
+      lines = cut > 1 ? parseScript(text.replace(/\r\n/g, '\n').split('\n').slice(0, cut - 1).join('\n')) : [];
     }
     const off = firstLine - 1;
+    this.lineOffset = off;
     for (const l of lines) {
       const st = await this.runLine(off ? { ...l, line: l.line + off } : l);
       if (this.session.exitRequested !== null) return this.session.exitRequested === 0;
@@ -74,22 +81,32 @@ export class Runner {
     return true;
   }
 
-  /** Runs one logical line (a list of commands); returns the list's status. */
+  /** Runs one logical line (a list of commands, perhaps a `for` loop); returns the list's status. */
   async runLine(l: ScriptLine): Promise<number> {
+    return this.runList(l, l.commands);
+  }
+
+  private async runList(l: ScriptLine, commands: SimpleCommand[]): Promise<number> {
     let status = 0;
     let pipeIn: string | null = null;
     let skip = false;
-    for (let i = 0; i < l.commands.length; i++) {
-      const c = l.commands[i]!;
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i]!;
       if (c.connector === '&&' && status !== 0) skip = true;
       else if (c.connector === '||' && status === 0) skip = true;
       else if (c.connector === ';' || c.connector === null || c.connector === '&&' || c.connector === '||') skip = false;
-      const prevPiped = i > 0 && l.commands[i - 1]!.piped;
+      const prevPiped = i > 0 && commands[i - 1]!.piped;
       if (skip && !prevPiped) {
         // a skipped pipeline skips all its members
-        while (l.commands[i]?.piped) i++;
+        while (commands[i]?.piped) i++;
         continue;
       }
+      if (c.loop) {
+        status = await this.runLoop(l, c);
+        if (this.session.exitRequested !== null) break;
+        continue;
+      }
+      const line = c.line !== undefined ? c.line + this.lineOffset : l.line;
       const rec: CommandRecord = { line: l.line, command: commandText(l, c), exit: 0, stdout: '', stderr: '' };
       let stdout = '';
       const captureOut = c.piped; // its stdout feeds the next command
@@ -109,41 +126,59 @@ export class Runner {
           this.o.onStderr?.(s);
         },
       };
+      // bash expands words as each command runs, so `X=1; echo $X` on one line sees 1
+      const argv = this.expandArgv(c);
+      const paths = c.redirects.map((r, k) => (r.op === '>&1' ? '' : this.expandTarget(c.redirectWords?.[k] ?? null, r.path)));
+      const stdinFile = c.stdinFile === null ? null : this.expandTarget(c.stdinFileWord ?? null, c.stdinFile);
+      const ambiguous = [...paths, stdinFile].find((p): p is { bad: string } => typeof p === 'object' && p !== null);
       // each namespace has its own /etc here (session.ts), so the redirections of
       // `ip netns exec NS cmd > file` act on NS's files, matching what cmd itself reads
-      const fileNs = this.redirectNs(c.argv);
-      const stdin = prevPiped ? pipeIn : c.stdinFile !== null ? this.session.readFile(fileNs, c.stdinFile) : c.stdin;
-      if (c.stdinFile !== null && stdin === null) {
-        sink.err(`${this.o.progName ?? 'wirestack'}: line ${l.line}: ${c.stdinFile}: No such file or directory\n`);
+      const fileNs = this.redirectNs(argv);
+      const stdin =
+        prevPiped ? pipeIn
+        : typeof stdinFile === 'string' ? this.session.readFile(fileNs, stdinFile)
+        : c.stdin !== null && c.stdinExpand ? this.expandHeredoc(c.stdin)
+        : c.stdin;
+      if (ambiguous) {
+        sink.err(`${this.o.progName ?? 'wirestack'}: line ${line}: ${ambiguous.bad}: ambiguous redirect\n`);
         rec.exit = 1;
-      } else {
-        const argv = c.argv.map((a) => a.replace(/\$\?/g, String(this.session.lastExit)));
-        rec.exit = await this.exec(argv, this.session.root, stdin, sink, rec, l.line);
-      }
+      } else if (typeof stdinFile === 'string' && stdin === null) {
+        sink.err(`${this.o.progName ?? 'wirestack'}: line ${line}: ${stdinFile}: No such file or directory\n`);
+        rec.exit = 1;
+      } else if (argv.length === 0) {
+        // `NAME=VALUE` alone sets a shell variable; with a command it would only be that command's
+        // environment, which no lab command reads
+        for (const a of c.assigns ?? []) this.session.vars.set(a.name, this.expandWord(a.value, false)[0]!);
+        rec.exit = 0;
+      } else rec.exit = await this.exec(argv, this.session.root, stdin, sink, rec, line);
       // redirections: stdout (and 2>&1 stderr) into files of the namespace the shell runs in
       let toFile: { path: string; append: boolean } | null = null;
       let errToFile: { path: string; append: boolean } | null = null;
       let errToOut = false;
-      for (const r of c.redirects) {
-        if (r.fd === 1) toFile = { path: r.path, append: r.op === '>>' };
-        else if (r.op === '>&1') errToOut = true;
-        else errToFile = { path: r.path, append: r.op === '>>' };
-      }
-      if (errToFile) {
-        if (errToFile.path !== '/dev/null') this.session.writeFile(fileNs, errToFile.path, rec.stderr, errToFile.append);
+      if (!ambiguous)
+        c.redirects.forEach((r, k) => {
+          const path = paths[k] as string;
+          if (r.fd === 1) toFile = { path, append: r.op === '>>' };
+          else if (r.op === '>&1') errToOut = true;
+          else errToFile = { path, append: r.op === '>>' };
+        });
+      const errTo = errToFile as { path: string; append: boolean } | null;
+      const outTo = toFile as { path: string; append: boolean } | null;
+      if (errTo) {
+        if (errTo.path !== '/dev/null') this.session.writeFile(fileNs, errTo.path, rec.stderr, errTo.append);
         rec.stderr = '';
-      } else if (errToOut && toFile) {
+      } else if (errToOut && outTo) {
         stdout += rec.stderr;
         rec.stderr = '';
       }
-      if (toFile) {
-        if (toFile.path !== '/dev/null') {
-          const err = this.writeCheck(toFile.path);
+      if (outTo) {
+        if (outTo.path !== '/dev/null') {
+          const err = this.writeCheck(outTo.path);
           if (err) {
-            rec.stderr += `${this.o.progName ?? 'wirestack'}: line ${l.line}: ${err}\n`;
+            rec.stderr += `${this.o.progName ?? 'wirestack'}: line ${line}: ${err}\n`;
             this.o.onStderr?.(rec.stderr);
             rec.exit = 1;
-          } else this.session.writeFile(fileNs, toFile.path, stdout, toFile.append);
+          } else this.session.writeFile(fileNs, outTo.path, stdout, outTo.append);
         }
         stdout = '';
       }
@@ -159,6 +194,107 @@ export class Runner {
       if (this.session.exitRequested !== null) break; // `exit N` ends the script here
     }
     return status;
+  }
+
+  /**
+   * `for NAME in WORDS; do BODY; done`: WORDS expanded and split once, NAME set to each in turn
+   * (and left at the last, as bash does). Its status is the body's last, 0 with no words. The
+   * loop gets a record of its own (after its body's), so a line's last record holds its status.
+   */
+  private async runLoop(l: ScriptLine, c: SimpleCommand): Promise<number> {
+    const loop = c.loop!;
+    const items = loop.items.flatMap((w) => this.expandWord(w, true));
+    let st = 0;
+    for (const v of items) {
+      this.session.vars.set(loop.name, v);
+      st = await this.runList(l, loop.body);
+      if (this.session.exitRequested !== null || (st !== 0 && this.session.errexit)) break;
+    }
+    const rec: CommandRecord = { line: l.line, command: commandText(l, c), exit: st, stdout: '', stderr: '' };
+    this.session.lastExit = st;
+    this.records.push(rec);
+    this.o.onRecord?.(rec);
+    return st;
+  }
+
+  /** A parameter's value: `$?`, `$#` (0), `$0`, `$1`… and `$@` (none in a lab script), or a variable (unset: empty). */
+  private param(name: string): string {
+    if (name === '?') return String(this.session.lastExit);
+    if (name === '#') return '0';
+    if (name === '0') return this.o.progName ?? 'wirestack';
+    if (/^[@*0-9]$/.test(name)) return '';
+    return this.session.vars.get(name) ?? '';
+  }
+
+  /**
+   * Expands one word: `$NAME`, `${NAME}` and the special parameters in unquoted and double-quoted
+   * parts; with `split`, what unquoted expansions produce is split on blanks (IFS whitespace) and
+   * a word that ends up empty and unquoted disappears (bash's word splitting).
+   */
+  expandWord(w: Word, split: boolean): string[] {
+    const fields: string[] = [];
+    let cur = '';
+    let has = false;
+    for (const p of w) {
+      if (p.q === 1) {
+        cur += p.text;
+        has = true;
+        continue;
+      }
+      if (p.q === 2) {
+        cur += p.text.replace(PARAM, (_m, a, b, c) => this.param(a ?? b ?? c));
+        has = true;
+        continue;
+      }
+      let last = 0;
+      for (const m of p.text.matchAll(PARAM)) {
+        if (m.index > last) {
+          cur += p.text.slice(last, m.index);
+          has = true;
+        }
+        last = m.index + m[0].length;
+        const v = this.param(m[1] ?? m[2] ?? m[3]!);
+        if (!split) {
+          cur += v;
+          continue;
+        }
+        for (const ch of v) {
+          if (ch === ' ' || ch === '\t' || ch === '\n') {
+            if (has) fields.push(cur);
+            cur = '';
+            has = false;
+          } else {
+            cur += ch;
+            has = true;
+          }
+        }
+      }
+      if (p.text.length > last) {
+        cur += p.text.slice(last);
+        has = true;
+      }
+    }
+    if (has || !split) fields.push(cur);
+    return fields;
+  }
+
+  private expandArgv(c: SimpleCommand): string[] {
+    if (!c.words || c.words.length !== c.argv.length) return c.argv;
+    // `export NAME=$X`: an assignment argument is not split (bash's declaration builtins)
+    const decl = c.argv[0] === 'export';
+    return c.words.flatMap((w, k) => this.expandWord(w, !(decl && k > 0 && w[0]?.q === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w[0].text))));
+  }
+
+  /** A redirection's target: one word after expansion, else bash's "ambiguous redirect". */
+  private expandTarget(w: Word | null, path: string): string | { bad: string } {
+    if (!w) return path;
+    const f = this.expandWord(w, true);
+    return f.length === 1 ? f[0]! : { bad: path };
+  }
+
+  /** A here-document body with an unquoted delimiter: `$NAME` expanded, `\$` `\\` `` \` `` escapes. */
+  private expandHeredoc(body: string): string {
+    return body.replace(new RegExp(`\\\\([\\\\$\`])|${PARAM.source}`, 'g'), (_m, esc, a, b, c) => esc ?? this.param(a ?? b ?? c));
   }
 
   /** The namespace whose files a command's redirections use: NS for `ip netns exec NS …`. */
@@ -213,6 +349,13 @@ function unknownCommand(name: string): string {
 
 /** The text of one command of a line (the whole line when it has one command). */
 function commandText(l: ScriptLine, c: SimpleCommand): string {
-  if (l.commands.length === 1) return l.text;
-  return c.argv.map((a) => (/[\s'"$]/.test(a) ? `'${a}'` : a)).join(' ');
+  if (l.commands.length === 1 && l.commands[0] === c) return l.text;
+  const asg = (c.assigns ?? []).map((a) => `${a.name}=${wordText(a.value)}`);
+  const words = c.words && c.words.length === c.argv.length ? c.words.map(wordText) : c.argv.map((a) => (/[\s'"$]/.test(a) ? `'${a}'` : a));
+  return [...asg, ...words].join(' ');
+}
+
+/** A word as written, near enough: literal parts in single quotes when they need quoting. */
+function wordText(w: Word): string {
+  return w.map((p) => (p.q === 2 ? `"${p.text}"` : p.q === 1 && /[\s'"$\\;&|<>]/.test(p.text) ? `'${p.text}'` : p.text)).join('');
 }

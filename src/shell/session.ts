@@ -43,6 +43,10 @@ export class Session {
   lastExit = 0;
   /** `set -e` (or `wirestack run -e`): stop at the first failing command. */
   errexit = false;
+  /** Shell variables (`NAME=VALUE`, `export`, `for NAME in …`); unset ones expand to nothing. */
+  readonly vars = new Map<string, string>();
+  /** Names marked by `export` (listed by a bare `export`; no lab command reads the environment). */
+  readonly exported = new Set<string>();
   /** Set by the `exit N` builtin: the script (or shell) stops with status N. */
   exitRequested: number | null = null;
 

@@ -326,4 +326,48 @@ ip -n nsa route add 10.5.3.0/24 dev v2
 ip -n nsa route get 10.5.3.7
 ip -n nsa route del 10.5.3.0/24
 ip -n nsa route`,
+  // shell variables and for loops (namespace names stay literal: the harness maps only the names
+  // it sees in `ip netns add NAME`; variables carry devices and addresses instead)
+  'vars-devices-addresses': `ip netns add nsa
+DEV=v1
+PEER="v2"
+NET=10.7.1
+ip -n nsa link add $DEV type veth peer name $PEER
+ip -n nsa addr add \${NET}.1/24 dev $DEV
+ip -n nsa addr add "$NET.2/24" dev "$PEER"
+ADDRS="10.7.3.5/24   10.7.4.6/24"
+for a in $ADDRS; do ip -n nsa addr add $a dev $DEV; done
+for d in $DEV $PEER; do ip -n nsa link set $d up; done
+ip -n nsa route
+ip -n nsa addr show $DEV
+echo "$DEV and $PEER on $NET.0/24" '$DEV' \\$PEER
+ip -n nsa link show "$ADDRS"; echo status $? '$?'
+export NET=10.7.9 OTHER
+echo $NET $OTHER
+unset NET; echo [$NET]`,
+  'for-loops-multiline': `ip netns add nsa
+ip netns add nsb
+for p in a b
+do
+  ip link add v$p type veth peer name w$p
+  ip link set w$p netns nsb
+done
+ip link set va netns nsa
+ip -n nsa link set va up; ip -n nsb link set wa up
+ip -n nsa addr add 10.7.2.1/24 dev va
+ip -n nsb addr add 10.7.2.2/24 dev wa
+for h in 10.7.2.2 10.7.2.1; do
+  ip netns exec nsa ping -c 1 -W 1 $h
+done
+echo ping $?
+N=0
+for x in 1 2 3; do N=$x; done; echo last $N $x
+for i in; do echo never; done; echo empty $?
+for i in x; do false; done || echo failed
+for d in wa wb wz; do ip -n nsb link show $d >/dev/null && echo has $d; done
+E=; echo [$E] ["$E"] $E.
+cat <<EOF
+dev $N \\$N
+EOF
+help nope`,
 };
