@@ -2,6 +2,7 @@
 // line and over several, export/unset, help, and the bash constructs lab scripts report as
 // unsupported (status 2, naming the construct). Compared with real bash in diff-scripts.ts too.
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { parseScript, needsMore, ScriptUnsupported } from '../../src/shell/script.ts';
 import { runScript } from '../../src/cli/commands/run.ts';
 
@@ -124,4 +125,12 @@ t.test('loop syntax errors', async (t) => {
   const r = await runScript('echo before\nfor i in a\ndo\n  while true; do :; done\ndone\n');
   t.same(r.records.map((x) => x.stdout), ['before\n', '']);
   t.equal(r.records[1]!.stderr, "wirestack: line 4: `while' loop is not supported in lab scripts\n");
+});
+
+t.test('piped shell: a loop over several input lines runs once complete; errors name the body line', async (t) => {
+  const input = 'X=1\necho start\nfor i in a b\ndo\n  echo $i$X\n  bogus\ndone\necho $(x)\necho end\n';
+  const r = spawnSync(process.execPath, ['--import', 'tsx', new URL('../../src/cli/bin.ts', import.meta.url).pathname, 'shell'], { input, encoding: 'utf8', timeout: 30000 });
+  t.equal(r.stdout, 'start\na1\nb1\nend\n');
+  t.equal(r.stderr, 'wirestack: line 6: bogus: command not found\n'.repeat(2) + "wirestack: line 8: command substitution `$(…)' is not supported in lab scripts\n");
+  t.equal(r.status, 0, 'the shell goes on after an unsupported line, as after a syntax error');
 });
