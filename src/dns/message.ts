@@ -207,13 +207,10 @@ function parseOnce(v: DnsView): DnsMessage | number {
   v.questionAt = -1;
   const d = sharedNames;
   d.reset();
-  const fl = r16(b, start + 2);
-  const m: DnsMessage = {
-    id: r16(b, start), qr: (fl & QR) !== 0, opcode: (fl >> 11) & 0xf, aa: (fl & AA) !== 0, tc: (fl & TC) !== 0,
-    rd: (fl & RD) !== 0, ra: (fl & RA) !== 0, ad: (fl & AD) !== 0, cd: (fl & CD) !== 0, rcode: fl & 0xf,
-    questions: [], answers: [], authorities: [], additionals: [], edns: null,
-  };
   let p = start + HEADER_LEN;
+  // the usual single question goes into an exact-size array literal; push() onto [] would
+  // allocate a 17-slot backing store per message
+  let questions: DnsQuestion[] = [];
   for (let i = 0; i < qd; i++) {
     const e = d.decode(b, start, end, p);
     if (e !== 0) return e;
@@ -221,8 +218,16 @@ function parseOnce(v: DnsView): DnsMessage | number {
     if (i === 0) { v.questionAt = p; v.questionNameEnd = t; }
     p = t + 4;
     if (p > end) return WireError.TRUNCATED;
-    m.questions.push({ name: d.text, type: r16(b, t), class: r16(b, t + 2) });
+    const q: DnsQuestion = { name: d.text, type: r16(b, t), class: r16(b, t + 2) };
+    if (qd === 1) questions = [q];
+    else questions.push(q);
   }
+  const fl = r16(b, start + 2);
+  const m: DnsMessage = {
+    id: r16(b, start), qr: (fl & QR) !== 0, opcode: (fl >> 11) & 0xf, aa: (fl & AA) !== 0, tc: (fl & TC) !== 0,
+    rd: (fl & RD) !== 0, ra: (fl & RA) !== 0, ad: (fl & AD) !== 0, cd: (fl & CD) !== 0, rcode: fl & 0xf,
+    questions, answers: [], authorities: [], additionals: [], edns: null,
+  };
   const total = an + ns + ar;
   for (let i = 0; i < total; i++) {
     if (p >= end) return WireError.BAD_COUNT;
@@ -238,12 +243,15 @@ function parseOnce(v: DnsView): DnsMessage | number {
       // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root
       if (i < an + ns || v.optAt >= 0 || d.len !== 1) return WireError.BAD_OPT;
       v.optAt = t;
-      const options: EdnsOption[] = [];
-      for (let q = p; q < p + rdlen; ) {
-        if (q + 4 > p + rdlen) return WireError.BAD_OPT;
+      let options: EdnsOption[] = [];
+      for (let q = p, oe = p + rdlen; q < oe; ) {
+        if (q + 4 > oe) return WireError.BAD_OPT;
         const olen = r16(b, q + 2);
-        if (q + 4 + olen > p + rdlen) return WireError.BAD_OPT;
-        options.push({ code: r16(b, q), data: copyOut(b, q + 4, q + 4 + olen) });
+        if (q + 4 + olen > oe) return WireError.BAD_OPT;
+        const o: EdnsOption = { code: r16(b, q), data: copyOut(b, q + 4, q + 4 + olen) };
+        // exact-size literal for the first option (as for questions above)
+        if (options.length === 0) options = [o];
+        else options.push(o);
         q += 4 + olen;
       }
       m.rcode |= (ttl >>> 24) << 4;

@@ -305,11 +305,16 @@ export class NameCompressor {
   private readonly nameAt = new Int32Array(32);
   private readonly nameLen = new Int32Array(32);
 
+  // The first name of a message has nothing to compress against, and in a query it is the only
+  // name: its suffixes are hashed and registered only when a second name arrives (pendPos >= 0).
+  private pendPos = -1;
+
   /** Starts a new message whose header is at `msgOff`. */
   reset(msgOff: number): void {
     this.msgOff = msgOff;
     this.n = 0;
     this.ns = 0;
+    this.pendPos = -1;
   }
 
   /**
@@ -337,9 +342,10 @@ export class NameCompressor {
     const before = this.n;
     const e = this.compress(buf, pos, n);
     // remember where the whole name can be pointed at: its own start if compress() registered it
-    // (it registers the start first), or the pointer it became
+    // (it registers the start first) or deferred it, or the pointer it became
     let at = -1;
     if (buf[pos] === 0) at = -1; // the root: nothing to point at
+    else if (this.pendPos === pos) at = pos - this.msgOff <= MAX_POINTER ? pos - this.msgOff : -1;
     else if (this.n > before && this.offs[before] === pos - this.msgOff) at = pos - this.msgOff;
     else if (e === pos + 2) at = ((buf[pos]! & 0x3f) << 8) | buf[pos + 1]!;
     if (at >= 0 && this.ns < 32) {
@@ -357,18 +363,21 @@ export class NameCompressor {
    */
   compress(buf: Uint8Array, pos: number, len: number): number {
     if (!this.enabled) return pos + len;
+    if (this.n === 0 && this.pendPos < 0) {
+      // first name of the message: no earlier suffix to find; register it later if needed
+      if (buf[pos] !== 0) this.pendPos = pos;
+      return pos + len;
+    }
+    if (this.pendPos >= 0) {
+      // a second name: register the first one's suffixes now, exactly as if done at its turn
+      const first = this.pendPos;
+      this.pendPos = -1;
+      const fk = this.suffixes(buf, first);
+      this.register(fk);
+    }
+    const k = this.suffixes(buf, pos);
     const starts = this.starts;
     const sh = this.sufHash;
-    let k = 0;
-    for (let p = pos; buf[p]! !== 0 && k < 128; p += buf[p]! + 1) starts[k++] = p;
-    // suffix hashes right to left: h(label_i . suffix_{i+1})
-    let h = 0x811c9dc5;
-    for (let i = k - 1; i >= 0; i--) {
-      const s = starts[i]!;
-      const e = s + buf[s]! + 1;
-      for (let j = s; j < e; j++) h = Math.imul(h ^ lower(buf[j]!), 0x01000193);
-      sh[i] = h;
-    }
     let hit = -1;
     let at = k;
     for (let i = 0; i < k && hit < 0 && this.n > 0; i++) {
@@ -381,17 +390,41 @@ export class NameCompressor {
         }
       }
     }
-    for (let i = 0; i < at && this.n < 128; i++) {
-      const o = starts[i]! - this.msgOff;
-      if (o > MAX_POINTER) break;
-      this.offs[this.n] = o;
-      this.hashes[this.n++] = sh[i]!;
-    }
+    this.register(at);
     if (hit < 0) return pos + len;
     const p = starts[at]!;
     buf[p] = 0xc0 | (hit >> 8);
     buf[p + 1] = hit & 0xff;
     return p + 2;
+  }
+
+  /** Label starts and suffix hashes of the uncompressed name at buf[pos] into starts/sufHash; returns the label count. */
+  private suffixes(buf: Uint8Array, pos: number): number {
+    const starts = this.starts;
+    const sh = this.sufHash;
+    let k = 0;
+    for (let p = pos; buf[p]! !== 0 && k < 128; p += buf[p]! + 1) starts[k++] = p;
+    // suffix hashes right to left: h(label_i . suffix_{i+1})
+    let h = 0x811c9dc5;
+    for (let i = k - 1; i >= 0; i--) {
+      const s = starts[i]!;
+      const e = s + buf[s]! + 1;
+      for (let j = s; j < e; j++) h = Math.imul(h ^ lower(buf[j]!), 0x01000193);
+      sh[i] = h;
+    }
+    return k;
+  }
+
+  /** Registers the first `k` suffixes found by suffixes() (pointers reach only 14 bits of offset). */
+  private register(k: number): void {
+    const starts = this.starts;
+    const sh = this.sufHash;
+    for (let i = 0; i < k && this.n < 128; i++) {
+      const o = starts[i]! - this.msgOff;
+      if (o > MAX_POINTER) break;
+      this.offs[this.n] = o;
+      this.hashes[this.n++] = sh[i]!;
+    }
   }
 
   /** Uncompressed suffix at `a` vs a (possibly compressed, written by us) name at `b`. */
@@ -411,6 +444,17 @@ export class NameCompressor {
     }
     return false;
   }
+}
+
+/**
+ * How each octet appears in presentation text (RFC 1035 §5.1, as wireNameToText writes it):
+ * 0 as itself, 1 after a backslash (. \ " ( ) ; @ $), 2 as \DDD (controls, space, DEL, 8-bit).
+ * One table load per character instead of a chain of comparisons.
+ */
+const TEXT_CLASS = new Uint8Array(256);
+for (let ch = 0; ch < 256; ch++) {
+  if (ch <= 0x20 || ch >= 0x7f) TEXT_CLASS[ch] = 2;
+  else if (special(ch)) TEXT_CLASS[ch] = 1;
 }
 
 /** Offsets of decoded names remembered per message; past this many, names are decoded in full. */
@@ -519,8 +563,10 @@ export class NameDecoder {
       wire += 1 + l;
       for (let i = p + 1, e = p + 1 + l; i < e; i++) {
         const ch = buf[i]!;
-        if (ch > 0x20 && ch < 0x7f) {
-          if (ch === 0x2e || ch === 0x5c || ch === 0x22 || ch === 0x28 || ch === 0x29 || ch === 0x3b || ch === 0x40 || ch === 0x24) codes[c++] = 0x5c;
+        const cls = TEXT_CLASS[ch]!;
+        if (cls === 0) codes[c++] = ch;
+        else if (cls === 1) {
+          codes[c++] = 0x5c;
           codes[c++] = ch;
         } else {
           codes[c++] = 0x5c;
