@@ -36,6 +36,9 @@ export class LabNetfilter {
   private loopHeadIdx = 0;
   private loopN = 0;
   private txNoted = false;
+  /** Lab time (s) read at PREROUTING for the received packet: its later hooks reuse it (the
+   *  clock does not move while one packet is handled synchronously). */
+  private rxNow = 0;
   /** The last packet a rule dropped here (lab time in ns, and the rule): what `--explain` names. */
   lastDrop: { at: number; text: string } | null = null;
 
@@ -107,12 +110,13 @@ export class LabNetfilter {
   prerouting(dev: NetDevice, buf: Uint8Array, off: number, len: number): boolean {
     const st = this.rxSt;
     this.pending = null;
+    const now = (this.rxNow = this.now);
     let v: number;
     const k = dev.kind === 'loopback' && this.loopN > 0 ? this.loopHead(buf, off) : -1;
     if (k >= 0) {
       const L = this.loop;
-      v = this.nf.preroutingAttached(buf, off, len, this.idOf(dev), L[k + 2]!, L[k + 3]!, L[k + 4]!, L[k + 5]! >>> 0, this.now, st);
-    } else v = this.nf.prerouting(buf, off, len, this.idOf(dev), this.now, st);
+      v = this.nf.preroutingAttached(buf, off, len, this.idOf(dev), L[k + 2]!, L[k + 3]!, L[k + 4]!, L[k + 5]! >>> 0, now, st);
+    } else v = this.nf.prerouting(buf, off, len, this.idOf(dev), now, st);
     if (v !== NfVerdict.ACCEPT) return this.dropped(dev, st, buf, off, len, v, 'PREROUTING');
     if (this.capturing) this.pending = this.nf.comment(st);
     st.natManip = -1; // the next hook's comment is its own
@@ -148,7 +152,7 @@ export class LabNetfilter {
   /** INPUT, before local delivery; false = dropped or rejected. */
   input(dev: NetDevice, buf: Uint8Array, off: number, len: number): boolean {
     const st = this.rxSt;
-    const v = this.nf.input(buf, off, len, this.idOf(dev), this.now, st);
+    const v = this.nf.input(buf, off, len, this.idOf(dev), this.rxNow, st);
     if (v !== NfVerdict.ACCEPT) return this.dropped(dev, st, buf, off, len, v, 'INPUT');
     if (this.capturing) this.noteRx(this.nf.comment(st));
     return true;
@@ -162,9 +166,10 @@ export class LabNetfilter {
   forward(inDev: NetDevice, out: NetDevice, masq: number, buf: Uint8Array, off: number, len: number): boolean {
     const st = this.rxSt;
     const oid = this.idOf(out);
-    let v = this.nf.forward(buf, off, len, this.idOf(inDev), oid, this.now, st);
+    const now = this.rxNow;
+    let v = this.nf.forward(buf, off, len, this.idOf(inDev), oid, now, st);
     if (v !== NfVerdict.ACCEPT) return this.dropped(inDev, st, buf, off, len, v, 'FORWARD');
-    v = this.nf.postrouting(buf, off, len, oid, masq, this.now, st);
+    v = this.nf.postrouting(buf, off, len, oid, masq, now, st);
     if (v !== NfVerdict.ACCEPT) return this.dropped(inDev, st, buf, off, len, v, 'POSTROUTING');
     if (this.capturing) this.noteBoth(this.nf.comment(st));
     return true;

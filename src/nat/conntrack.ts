@@ -140,6 +140,9 @@ export class Conntrack {
     return h & this.mask;
   }
 
+  // Addresses are taken as uint32 or int32 alike (hashed and compared as int32): the fast path
+  // passes int32, since a uint32 ≥ 2^31 handed to a call that is not inlined is a heap number.
+
   /**
    * The tuple slot (entry * 2 + direction) whose tuple equals the arguments, or -1. An expired
    * entry met here is deleted and reported as absent (the kernel's lazy reaping in lookup).
@@ -151,7 +154,7 @@ export class Conntrack {
       const v = idx[i]!;
       if (v === EMPTY) return -1;
       const s = v - 1;
-      if (this.tSrc[s] === src && this.tDst[s] === dst && this.tSport[s] === sport && this.tDport[s] === dport && this.proto[s >> 1] === proto) {
+      if ((this.tSrc[s]! | 0) === (src | 0) && (this.tDst[s]! | 0) === (dst | 0) && this.tSport[s] === sport && this.tDport[s] === dport && this.proto[s >> 1] === proto) {
         const e = s >> 1;
         if (this.expires[e]! <= now) {
           this.stats.expired++;

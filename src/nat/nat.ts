@@ -33,11 +33,13 @@ export function setupNat(
   const icmp = proto === PROTO_ICMP;
   // the port we would keep: for SRC the original source port (icmp: id); for DST the original destination port
   const origPort = icmp || src ? ct.tSport[o]! : ct.tDport[o]!;
-  const addr = pickAddr(addrLo, addrHi, ct.tSrc[o]!, src ? ct.tDst[o]! : 0);
+  // a one-address range (MASQUERADE, most SNAT/DNAT) needs no pick; the addresses are hashed as
+  // int32 — a uint32 ≥ 2^31 passed to a call that is not inlined is a heap number per connection
+  const addr = addrHi <= addrLo ? addrLo : pickAddr(addrLo, addrHi, ct.tSrc[o]! | 0, src ? ct.tDst[o]! | 0 : 0);
   // candidate reply tuple: the current one with the manipulated side (address, and the port that
   // goes with it: reply dport for SRC, reply sport for DST or an ICMP id) replaced
-  const rSrc = src ? ct.tSrc[r]! : addr;
-  const rDst = src ? addr : ct.tDst[r]!;
+  const rSrc = (src ? ct.tSrc[r]! : addr) | 0; // int32: see Conntrack.lookup
+  const rDst = (src ? addr : ct.tDst[r]!) | 0;
   const portIsSport = icmp || !src;
   let rSport = portIsSport ? origPort : ct.tSport[r]!;
   let rDport = portIsSport ? ct.tDport[r]! : origPort;
@@ -78,7 +80,7 @@ export function setupNat(
 
 function commit(ct: Conntrack, e: number, manip: number, s: number, d: number, sp: number, dp: number): boolean {
   const r = e * 2 + 1;
-  const changed = s !== ct.tSrc[r] || d !== ct.tDst[r] || sp !== ct.tSport[r] || dp !== ct.tDport[r];
+  const changed = (s | 0) !== (ct.tSrc[r]! | 0) || (d | 0) !== (ct.tDst[r]! | 0) || sp !== ct.tSport[r] || dp !== ct.tDport[r];
   if (changed) ct.setReply(e, s, d, sp, dp);
   let st = ct.status[e]! | (manip === Manip.SRC ? CtStatus.SRC_NAT_DONE : CtStatus.DST_NAT_DONE);
   if (changed) st |= manip === Manip.SRC ? CtStatus.SRC_NAT : CtStatus.DST_NAT;

@@ -193,8 +193,9 @@ export class Netfilter {
     const tot = u16(buf, off + 2);
     if (ihl < 20 || tot < ihl || tot > len) { this.counters.bad_header++; return false; }
     const proto = buf[off + 9]!;
-    const src = ((buf[off + 12]! << 24) | (buf[off + 13]! << 16) | (buf[off + 14]! << 8) | buf[off + 15]!) >>> 0;
-    const dst = ((buf[off + 16]! << 24) | (buf[off + 17]! << 16) | (buf[off + 18]! << 8) | buf[off + 19]!) >>> 0;
+    // int32 addresses (Conntrack accepts them): no heap number per packet for 128.0.0.0 and up
+    const src = (buf[off + 12]! << 24) | (buf[off + 13]! << 16) | (buf[off + 14]! << 8) | buf[off + 15]!;
+    const dst = (buf[off + 16]! << 24) | (buf[off + 17]! << 16) | (buf[off + 18]! << 8) | buf[off + 19]!;
     if ((u16(buf, off + 6) & 0x3fff) !== 0) { this.counters.untracked++; st.ctinfo = CtState.UNTRACKED; return true; }
     const l4 = off + ihl;
     const avail = tot - ihl;
@@ -252,8 +253,8 @@ export class Netfilter {
     if (ihl < 20 || end - inner < ihl + 8) return this.invalid(st);
     const p = buf[inner + 9]!;
     const l4 = inner + ihl;
-    const isrc = ((buf[inner + 12]! << 24) | (buf[inner + 13]! << 16) | (buf[inner + 14]! << 8) | buf[inner + 15]!) >>> 0;
-    const idst = ((buf[inner + 16]! << 24) | (buf[inner + 17]! << 16) | (buf[inner + 18]! << 8) | buf[inner + 19]!) >>> 0;
+    const isrc = (buf[inner + 12]! << 24) | (buf[inner + 13]! << 16) | (buf[inner + 14]! << 8) | buf[inner + 15]!;
+    const idst = (buf[inner + 16]! << 24) | (buf[inner + 17]! << 16) | (buf[inner + 18]! << 8) | buf[inner + 19]!;
     let sp = 0, dp = 0;
     if (p === PROTO_TCP || p === PROTO_UDP) { sp = u16(buf, l4 + 2); dp = u16(buf, l4); }
     else if (p === PROTO_ICMP) {
@@ -379,20 +380,21 @@ export class Netfilter {
     if (st.related) {
       // the quote gets the opposite manip to the other direction's own tuple; the outer header this hook's
       const innerManip = manip === Manip.SRC ? Manip.DST : Manip.SRC;
-      const ia = innerManip === Manip.SRC ? ct.tSrc[other]! : ct.tDst[other]!;
+      const ia = (innerManip === Manip.SRC ? ct.tSrc[other]! : ct.tDst[other]!) | 0;
       const ip = icmp || innerManip === Manip.SRC ? ct.tSport[other]! : ct.tDport[other]!;
-      const oa = manip === Manip.SRC ? ct.tDst[other]! : ct.tSrc[other]!;
+      const oa = (manip === Manip.SRC ? ct.tDst[other]! : ct.tSrc[other]!) | 0;
       manipIcmpError(buf, off, off + ((buf[off]! & 15) << 2), end, manip, oa, ia, ip);
-      st.natNewAddr = oa; st.natOldPort = 0; st.natNewPort = 0;
+      st.natNewAddr = oa >>> 0; st.natOldPort = 0; st.natNewPort = 0;
     } else {
       // target = invert(other direction's tuple)
-      const addr = manip === Manip.SRC ? ct.tDst[other]! : ct.tSrc[other]!;
+      // int32 across the call (manipPacket is not always inlined): no heap number per packet
+      const addr = (manip === Manip.SRC ? ct.tDst[other]! : ct.tSrc[other]!) | 0;
       const port = icmp ? ct.tSport[other]! : manip === Manip.SRC ? ct.tDport[other]! : ct.tSport[other]!;
       const ihl = (buf[off]! & 15) << 2;
       const po = off + ihl + (icmp ? 4 : manip === Manip.SRC ? 0 : 2);
       st.natOldPort = end - po >= 2 ? u16(buf, po) : 0;
       manipPacket(buf, off, end, manip, addr, port);
-      st.natNewAddr = addr; st.natNewPort = port;
+      st.natNewAddr = addr >>> 0; st.natNewPort = port;
     }
     if (manip === Manip.DST) st.rerouted = true;
     return NfVerdict.ACCEPT;

@@ -24,7 +24,9 @@ export function icmpHasId(type: number): boolean {
 export function manipPacket(buf: Uint8Array, ip: number, end: number, manip: number, addr: number, port: number): void {
   const ihl = (buf[ip]! & 0x0f) << 2;
   const aoff = ip + (manip === Manip.SRC ? 12 : 16);
-  const old = u32(buf, aoff);
+  // compared as int32: callers pass int32 addresses (a uint32 ≥ 2^31 argument is a heap number)
+  const old = u32(buf, aoff) | 0;
+  addr |= 0;
   const proto = buf[ip + 9]!;
   const l4 = ip + ihl;
   const avail = end - l4;
@@ -78,8 +80,8 @@ export function manipIcmpError(
   const inner = icmp + 8;
   manipPacket(buf, inner, end, manip === Manip.SRC ? Manip.DST : Manip.SRC, innerAddr, innerPort);
   const aoff = ip + (manip === Manip.SRC ? 12 : 16);
-  const old = u32(buf, aoff);
-  if (old !== outerAddr) {
+  const old = u32(buf, aoff) | 0;
+  if (old !== (outerAddr | 0)) {
     put16(buf, ip + 10, csumUpdate32(u16(buf, ip + 10), old, outerAddr));
     put32(buf, aoff, outerAddr);
   }
