@@ -56,10 +56,11 @@ export interface FdbOptions {
 export class Fdb {
   private cap: number;
   private mask: number;
-  // Slots interleaved, so a probe touches one cache line for the key and one for the times (the cold
-  // flow set is bound by cache misses): ks[4i..4i+3] = MAC low 32 bits, MAC high 16 bits | vlan << 16,
-  // port (-1 = empty slot), flags; ts[2i] = updated, ts[2i+1] = used. Keys are int32 (Smi) halves,
-  // so the fast path never boxes a 48-bit MAC into a heap number.
+  // One 32-byte slot per entry in one buffer, seen through two views, so a probe touches one cache
+  // line for key and times together (the cold flow set is bound by cache misses): ks[8i..8i+3] = MAC
+  // low 32 bits, MAC high 16 bits | vlan << 16, port (-1 = empty slot), flags; ts[4i+2] = updated,
+  // ts[4i+3] = used (the same bytes as ks[8i+4..8i+7]). Keys are int32 (Smi) halves, so the fast
+  // path never boxes a 48-bit MAC into a heap number.
   private ks: Int32Array;
   private ts: Float64Array;
   private count = 0;
@@ -75,8 +76,8 @@ export class Fdb {
     this.maxLearned = opts.maxLearned ?? 16384;
     this.cap = 64;
     this.mask = 63;
-    this.ks = newKeys(64);
-    this.ts = new Float64Array(128);
+    this.ks = newSlots(64);
+    this.ts = new Float64Array(this.ks.buffer);
   }
 
   get size(): number {
@@ -102,7 +103,7 @@ export class Fdb {
     let i = hashKey(l, h) & m;
     const ks = this.ks;
     for (;;) {
-      const k = i << 2;
+      const k = i << 3;
       if (ks[k + 2]! < 0) return -1;
       if (ks[k] === l && ks[k + 1] === h) return i;
       i = (i + 1) & m;
@@ -114,61 +115,61 @@ export class Fdb {
   }
 
   private insertKey(l: number, h: number, port: number, flags: number, now: number): void {
-    if ((this.count + 1) * 2 > this.cap) this.grow();
+    // load ≤ 3/4: linear probes mostly stay within the slot's cache line (two 32-byte slots each),
+    // and a smaller table misses the cache less on a cold flow set than a sparser one probes less
+    if ((this.count + 1) * 4 > this.cap * 3) this.grow();
     const m = this.mask;
     let i = hashKey(l, h) & m;
-    while (this.ks[i * 4 + 2]! >= 0) i = (i + 1) & m;
-    this.ks[i * 4] = l;
-    this.ks[i * 4 + 1] = h;
-    this.ks[i * 4 + 2] = port;
-    this.ks[i * 4 + 3] = flags;
-    this.ts[i * 2] = now;
-    this.ts[i * 2 + 1] = now;
+    while (this.ks[i * 8 + 2]! >= 0) i = (i + 1) & m;
+    this.ks[i * 8] = l;
+    this.ks[i * 8 + 1] = h;
+    this.ks[i * 8 + 2] = port;
+    this.ks[i * 8 + 3] = flags;
+    this.ts[i * 4 + 2] = now;
+    this.ts[i * 4 + 3] = now;
     this.count++;
     if (flags === 0) this.learnedCount++;
   }
 
   private removeSlot(i: number): void {
-    if (this.ks[i * 4 + 3] === 0) this.learnedCount--;
+    if (this.ks[i * 8 + 3] === 0) this.learnedCount--;
     this.count--;
     const m = this.mask;
     let j = i;
     for (;;) {
       j = (j + 1) & m;
-      if (this.ks[j * 4 + 2]! < 0) break;
-      const home = hashKey(this.ks[j * 4]!, this.ks[j * 4 + 1]!) & m;
+      if (this.ks[j * 8 + 2]! < 0) break;
+      const home = hashKey(this.ks[j * 8]!, this.ks[j * 8 + 1]!) & m;
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        this.ks[i * 4] = this.ks[j * 4]!;
-        this.ks[i * 4 + 1] = this.ks[j * 4 + 1]!;
-        this.ks[i * 4 + 2] = this.ks[j * 4 + 2]!;
-        this.ks[i * 4 + 3] = this.ks[j * 4 + 3]!;
-        this.ts[i * 2] = this.ts[j * 2]!;
-        this.ts[i * 2 + 1] = this.ts[j * 2 + 1]!;
+        this.ks[i * 8] = this.ks[j * 8]!;
+        this.ks[i * 8 + 1] = this.ks[j * 8 + 1]!;
+        this.ks[i * 8 + 2] = this.ks[j * 8 + 2]!;
+        this.ks[i * 8 + 3] = this.ks[j * 8 + 3]!;
+        this.ts[i * 4 + 2] = this.ts[j * 4 + 2]!;
+        this.ts[i * 4 + 3] = this.ts[j * 4 + 3]!;
         i = j;
       }
     }
-    this.ks[i * 4 + 2] = -1;
+    this.ks[i * 8 + 2] = -1;
   }
 
   private grow(): void {
-    const { ks, ts, cap } = this;
+    const { ks, cap } = this;
     this.cap = cap * 2;
     this.mask = this.cap - 1;
-    this.ks = newKeys(this.cap);
-    this.ts = new Float64Array(this.cap * 2);
+    this.ks = newSlots(this.cap);
+    this.ts = new Float64Array(this.ks.buffer);
     const m = this.mask;
     for (let s = 0; s < cap; s++) {
-      if (ks[s * 4 + 2]! < 0) continue;
-      let i = hashKey(ks[s * 4]!, ks[s * 4 + 1]!) & m;
-      while (this.ks[i * 4 + 2]! >= 0) i = (i + 1) & m;
-      for (let f = 0; f < 4; f++) this.ks[i * 4 + f] = ks[s * 4 + f]!;
-      this.ts[i * 2] = ts[s * 2]!;
-      this.ts[i * 2 + 1] = ts[s * 2 + 1]!;
+      if (ks[s * 8 + 2]! < 0) continue;
+      let i = hashKey(ks[s * 8]!, ks[s * 8 + 1]!) & m;
+      while (this.ks[i * 8 + 2]! >= 0) i = (i + 1) & m;
+      for (let f = 0; f < 8; f++) this.ks[i * 8 + f] = ks[s * 8 + f]!; // key, port, flags and both times
     }
   }
 
   private expired(i: number, now: number): boolean {
-    return this.ks[i * 4 + 3] === 0 && now >= this.ts[i * 2]! + this.ageingNs;
+    return this.ks[i * 8 + 3] === 0 && now >= this.ts[i * 4 + 2]! + this.ageingNs;
   }
 
   /**
@@ -199,16 +200,17 @@ export class Fdb {
       this.insertKey(l, h, port, 0, now);
       return 1;
     }
-    const f = this.ks[i * 4 + 3]!;
+    const f = this.ks[i * 8 + 3]!;
     if (f & FDB_LOCAL) return 0; // our own address as a source: the kernel warns and ignores it
     if (f === 0 && this.expired(i, now)) {
-      this.ts[i * 2] = now;
-      this.ks[i * 4 + 2] = port;
+      this.ts[i * 4 + 2] = now;
+      this.ks[i * 8 + 2] = port;
       return 1; // expired but not yet collected: as good as new
     }
-    this.ts[i * 2] = now;
-    if (this.ks[i * 4 + 2] !== port) {
-      this.ks[i * 4 + 2] = port;
+    // only a changed time is written (br_fdb_update does the same): an unchanged line stays clean
+    if (this.ts[i * 4 + 2] !== now) this.ts[i * 4 + 2] = now;
+    if (this.ks[i * 8 + 2] !== port) {
+      this.ks[i * 8 + 2] = port;
       return 2;
     }
     return 0;
@@ -226,16 +228,16 @@ export class Fdb {
 
   private lookupSlot(i: number, now: number): number {
     if (i < 0) return -1;
-    const f = this.ks[i * 4 + 3]!;
-    if (f === 0 && now >= this.ts[i * 2]! + this.ageingNs) return -1;
-    this.ts[i * 2 + 1] = now;
-    return f & FDB_LOCAL ? FDB_DELIVER_LOCAL : this.ks[i * 4 + 2]!;
+    const f = this.ks[i * 8 + 3]!;
+    if (f === 0 && now >= this.ts[i * 4 + 2]! + this.ageingNs) return -1;
+    if (this.ts[i * 4 + 3] !== now) this.ts[i * 4 + 3] = now; // as br_handle_frame_finish updates `used`
+    return f & FDB_LOCAL ? FDB_DELIVER_LOCAL : this.ks[i * 8 + 2]!;
   }
 
   /** The port an entry is on, whatever its kind (local entries included), or -1. */
   portOf(mac: number, vlan: number, now: number): number {
     const i = this.find(mac, vlan);
-    return i < 0 || this.expired(i, now) ? -1 : this.ks[i * 4 + 2]!;
+    return i < 0 || this.expired(i, now) ? -1 : this.ks[i * 8 + 2]!;
   }
 
   /** `bridge fdb add MAC dev PORT master static [vlan V]`. Throws FdbError if it exists. */
@@ -254,12 +256,12 @@ export class Fdb {
   private addFixed(mac: number, vlan: number, port: number, flags: number, now: number): void {
     const i = this.find(mac, vlan);
     if (i >= 0) {
-      if (!this.expired(i, now) && this.ks[i * 4 + 3] !== 0) throw new FdbError(FDB_EEXIST);
+      if (!this.expired(i, now) && this.ks[i * 8 + 3] !== 0) throw new FdbError(FDB_EEXIST);
       // A learned entry is converted in place (NLM_F_CREATE|NLM_F_EXCL only refuses same-kind).
-      if (this.ks[i * 4 + 3] === 0) this.learnedCount--;
-      this.ks[i * 4 + 3] = flags;
-      this.ks[i * 4 + 2] = port;
-      this.ts[i * 2] = now;
+      if (this.ks[i * 8 + 3] === 0) this.learnedCount--;
+      this.ks[i * 8 + 3] = flags;
+      this.ks[i * 8 + 2] = port;
+      this.ts[i * 4 + 2] = now;
       return;
     }
     this.insert(mac, vlan, port, flags, now);
@@ -268,7 +270,7 @@ export class Fdb {
   /** `bridge fdb del MAC dev PORT master [vlan V]`; throws FdbError if there is no such entry. */
   del(mac: number, vlan: number, port?: number, now = Infinity): void {
     const i = this.find(mac, vlan);
-    if (i < 0 || (port !== undefined && this.ks[i * 4 + 2] !== port) || (now !== Infinity && this.expired(i, now)))
+    if (i < 0 || (port !== undefined && this.ks[i * 8 + 2] !== port) || (now !== Infinity && this.expired(i, now)))
       throw new FdbError(FDB_ENOENT);
     this.removeSlot(i);
   }
@@ -281,7 +283,7 @@ export class Fdb {
   flushPort(port: number, all = false): number {
     let n = 0;
     for (let i = 0; i < this.cap; ) {
-      if (this.ks[i * 4 + 2] === port && (all || this.ks[i * 4 + 3] === 0)) {
+      if (this.ks[i * 8 + 2] === port && (all || this.ks[i * 8 + 3] === 0)) {
         this.removeSlot(i); // backward shift may pull another entry into slot i: re-check it
         n++;
       } else i++;
@@ -293,7 +295,7 @@ export class Fdb {
   flushDynamic(): number {
     let n = 0;
     for (let i = 0; i < this.cap; ) {
-      if (this.ks[i * 4 + 2]! >= 0 && this.ks[i * 4 + 3] === 0) {
+      if (this.ks[i * 8 + 2]! >= 0 && this.ks[i * 8 + 3] === 0) {
         this.removeSlot(i);
         n++;
       } else i++;
@@ -305,7 +307,7 @@ export class Fdb {
   age(now: number): number {
     let n = 0;
     for (let i = 0; i < this.cap; ) {
-      if (this.ks[i * 4 + 2]! >= 0 && this.expired(i, now)) {
+      if (this.ks[i * 8 + 2]! >= 0 && this.expired(i, now)) {
         this.removeSlot(i);
         n++;
       } else i++;
@@ -317,7 +319,7 @@ export class Fdb {
   nextDeadline(): number {
     let t = Infinity;
     for (let i = 0; i < this.cap; i++)
-      if (this.ks[i * 4 + 2]! >= 0 && this.ks[i * 4 + 3] === 0) t = Math.min(t, this.ts[i * 2]! + this.ageingNs);
+      if (this.ks[i * 8 + 2]! >= 0 && this.ks[i * 8 + 3] === 0) t = Math.min(t, this.ts[i * 4 + 2]! + this.ageingNs);
     return t;
   }
 
@@ -325,16 +327,16 @@ export class Fdb {
   entries(now?: number): FdbEntry[] {
     const out: FdbEntry[] = [];
     for (let i = 0; i < this.cap; i++) {
-      if (this.ks[i * 4 + 2]! < 0) continue;
+      if (this.ks[i * 8 + 2]! < 0) continue;
       if (now !== undefined && this.expired(i, now)) continue;
-      const f = this.ks[i * 4 + 3]!;
+      const f = this.ks[i * 8 + 3]!;
       out.push({
-        mac: (this.ks[i * 4]! >>> 0) + (this.ks[i * 4 + 1]! & 0xffff) * TWO32,
-        vlan: this.ks[i * 4 + 1]! >>> 16,
-        port: this.ks[i * 4 + 2]!,
+        mac: (this.ks[i * 8]! >>> 0) + (this.ks[i * 8 + 1]! & 0xffff) * TWO32,
+        vlan: this.ks[i * 8 + 1]! >>> 16,
+        port: this.ks[i * 8 + 2]!,
         kind: f & FDB_LOCAL ? 'local' : f & FDB_STATIC ? 'static' : 'dynamic',
-        updated: this.ts[i * 2]!,
-        used: this.ts[i * 2 + 1]!,
+        updated: this.ts[i * 4 + 2]!,
+        used: this.ts[i * 4 + 3]!,
       });
     }
     return out;
@@ -350,12 +352,14 @@ function macHi(b: Uint8Array, o: number): number {
   return (b[o]! << 8) | b[o + 1]!;
 }
 
-// Bit-identical for int32 and uint32 inputs (imul, xor and >>> only see the 32 bits).
-function newKeys(cap: number): Int32Array {
-  const ks = new Int32Array(cap * 4);
-  for (let i = 0; i < cap; i++) ks[i * 4 + 2] = -1;
+/** `cap` empty 32-byte slots (port -1), as the int32 view; the Float64 view shares its buffer. */
+function newSlots(cap: number): Int32Array {
+  const ks = new Int32Array(cap * 8);
+  for (let i = 0; i < cap; i++) ks[i * 8 + 2] = -1;
   return ks;
 }
+
+// Bit-identical for int32 and uint32 inputs (imul, xor and >>> only see the 32 bits).
 
 function hashKey(lo: number, hi: number): number {
   let h = Math.imul(lo ^ (lo >>> 15), 0x2c1b3c6d);

@@ -13,8 +13,9 @@
 //
 // Lookup structure (measured in bench/tables.bench.ts): one open-addressing hash table of uint32
 // prefixes per prefix length, probed from the longest populated length down; a population mask of
-// lengths lets the probe skip empty lengths with Math.clz32 — for lengths > 12 the mask is kept per
-// top-12-bit bucket of the address space, so a destination only probes lengths present near it. Each slot holds the best
+// lengths lets the probe skip empty lengths with Math.clz32 — the mask is kept per top-12-bit bucket
+// of the address space, so a destination only probes lengths present near it (and a length ≤ 12 in
+// that mask is a certain hit). Each slot holds the best
 // (lowest-metric, tos-0) route for that prefix, so a lookup is at most one hash probe per populated
 // length, with no allocation. Updates are incremental (no rebuild), which a multibit trie or
 // DIR-24-8 would not give as cheaply; DIR-24-8 would also cost 64 MB per namespace.
@@ -77,11 +78,17 @@ export interface RouteSelector {
 const EMPTY = 0xffffffff; // never a valid key: keys are masked prefixes and 255.255.255.255/32 is
 // stored in its own one-entry slot (see Level.bcast)
 const EMPTY_I32 = -1; // EMPTY as an int32
+const BCAST_SLOT = -2; // Level.slot() for the key 255.255.255.255 (kept in Level.bcast)
 
 /** Open-addressing table (linear probing, backward-shift delete) of prefixes of one length. */
 class Level {
   keys: Uint32Array;
   vals: (Route | null)[];
+  /**
+   * Per slot the next hop of its route, [2i] = ifindex, [2i+1] = gateway as int32: forwarding reads
+   * these instead of the Route object, which on a cold flow set is one more cache miss per packet.
+   */
+  hops: Int32Array;
   mask: number;
   size = 0;
   /** The key 0xffffffff (only possible at /32) lives here instead of in the table. */
@@ -90,7 +97,22 @@ class Level {
   constructor(cap = 8) {
     this.keys = new Uint32Array(cap).fill(EMPTY);
     this.vals = new Array<Route | null>(cap).fill(null);
+    this.hops = new Int32Array(cap * 2);
     this.mask = cap - 1;
+  }
+
+  /** Slot of `key` (int32, as get()), BCAST_SLOT for 255.255.255.255 if present, or -1. */
+  slot(key: number): number {
+    if (key === EMPTY_I32) return this.bcast !== null ? BCAST_SLOT : -1;
+    const keys = this.keys;
+    const m = this.mask;
+    let i = hash32(key) & m;
+    for (;;) {
+      const k = keys[i]! | 0;
+      if (k === key) return i;
+      if (k === EMPTY_I32) return -1;
+      i = (i + 1) & m;
+    }
   }
 
   /**
@@ -123,11 +145,15 @@ class Level {
       const k = this.keys[i]!;
       if (k === key) {
         this.vals[i] = r;
+        this.hops[i * 2] = r.ifindex;
+        this.hops[i * 2 + 1] = r.gateway | 0;
         return;
       }
       if (k === EMPTY) {
         this.keys[i] = key;
         this.vals[i] = r;
+        this.hops[i * 2] = r.ifindex;
+        this.hops[i * 2 + 1] = r.gateway | 0;
         this.size++;
         return;
       }
@@ -161,6 +187,8 @@ class Level {
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
         keys[i] = k;
         this.vals[i] = this.vals[j]!;
+        this.hops[i * 2] = this.hops[j * 2]!;
+        this.hops[i * 2 + 1] = this.hops[j * 2 + 1]!;
         i = j;
       }
     }
@@ -175,6 +203,7 @@ class Level {
     const cap = oldK.length * 2;
     this.keys = new Uint32Array(cap).fill(EMPTY);
     this.vals = new Array<Route | null>(cap).fill(null);
+    this.hops = new Int32Array(cap * 2);
     this.mask = cap - 1;
     const bc = this.bcast;
     this.size = bc ? 1 : 0;
@@ -211,9 +240,10 @@ export class RouteTable {
   private popHi = 0;
   private popZero = false;
   /**
-   * Per top-12-bit bucket of the address space, the lengths 13..32 (same bit encoding as popHi)
-   * that have a prefix inside that bucket: a random destination then probes only the few lengths
-   * actually present near it instead of every populated length (16 KB per table).
+   * Per top-12-bit bucket of the address space, the lengths 1..32 (same bit encoding as popHi)
+   * that have a prefix inside or covering that bucket: a random destination then probes only the
+   * few lengths actually present near it instead of every populated length (16 KB per table). Bits
+   * for lengths 1..12 are exact (the covering prefix exists), those for 13..32 are candidates.
    */
   private top = new Uint32Array(4096);
   /** How many prefixes of each (bucket, length > 12) exist, to know when to clear a `top` bit. */
@@ -320,7 +350,7 @@ export class RouteTable {
    */
   lookup(dst: number): Route | null {
     dst = dst | 0; // int32 or uint32 accepted; compared as int32 (see Level.get)
-    let pop = (this.popHi & 0xfff) | this.top[dst >>> 20]!;
+    let pop = this.top[dst >>> 20]!;
     const levels = this.levels;
     while (pop !== 0) {
       const z = Math.clz32(pop); // highest set bit ↔ longest populated length
@@ -330,6 +360,53 @@ export class RouteTable {
       pop &= ~(1 << (31 - z));
     }
     return this.popZero ? levels[0]!.get(0) : null;
+  }
+
+  /**
+   * lookup() for the forwarding fast path: the output ifindex of the best route for `dst` (0 for a
+   * route without a device: blackhole, unreachable, prohibit), or -1 when nothing matches. Its
+   * gateway (int32, 0 = directly connected) is left in `hopGateway` and the route itself is
+   * available from hopRoute() until the next call. Reads no Route object, allocates nothing.
+   */
+  lookupHop(dst: number): number {
+    dst = dst | 0;
+    let pop = this.top[dst >>> 20]!;
+    const levels = this.levels;
+    let len = 0;
+    let s = -1;
+    while (pop !== 0) {
+      const z = Math.clz32(pop);
+      len = 32 - z;
+      s = levels[len]!.slot(dst & MASKS_I32[len]!);
+      if (s !== -1) break;
+      pop &= ~(1 << (31 - z));
+    }
+    if (s === -1) {
+      if (!this.popZero) return -1;
+      len = 0;
+      s = levels[0]!.slot(0);
+    }
+    this.hopLen = len;
+    this.hopSlot = s;
+    if (s === BCAST_SLOT) {
+      const r = levels[len]!.bcast!;
+      this.hopGateway = r.gateway | 0;
+      return r.ifindex;
+    }
+    const h = levels[len]!.hops;
+    this.hopGateway = h[s * 2 + 1]!;
+    return h[s * 2]!;
+  }
+
+  /** Gateway of the route found by the last lookupHop() (int32; 0 = directly connected). */
+  hopGateway = 0;
+  private hopLen = 0;
+  private hopSlot = -1;
+
+  /** The route found by the last successful lookupHop() (valid until the table changes). */
+  hopRoute(): Route {
+    const l = this.levels[this.hopLen]!;
+    return (this.hopSlot === BCAST_SLOT ? l.bcast : l.vals[this.hopSlot])!;
   }
 
   /**
@@ -384,6 +461,17 @@ export class RouteTable {
     const before = level.size;
     if (best) level.set(dst, best);
     else level.delete(dst);
+    if (len > 0 && len <= 12 && level.size !== before) {
+      // A prefix of 12 bits or fewer covers 2^(12 - len) whole buckets; there is at most one prefix
+      // of that length per bucket, so its bit is set exactly while the prefix exists, and a lookup
+      // reaching that bit always hits (no probes spent on short lengths that cannot match).
+      const first = dst >>> 20;
+      const end = first + (1 << (12 - len));
+      const bit = 1 << (len - 1);
+      const top = this.top;
+      if (level.size > before) for (let b = first; b < end; b++) top[b] = top[b]! | bit;
+      else for (let b = first; b < end; b++) top[b] = top[b]! & ~bit;
+    }
     if (len > 12 && level.size !== before) {
       // A prefix longer than 12 bits lies inside exactly one top-12 bucket.
       const key = (dst >>> 20) * 32 + len;

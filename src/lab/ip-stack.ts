@@ -430,9 +430,12 @@ export class IpStack {
   forward(inDev: NetDevice, buf: Uint8Array, off: number, len: number): void {
     // int32 addresses on this path: a uint32 ≥ 2^31 passed to a call that is not inlined is boxed
     const dst = (buf[off + 16]! << 24) | (buf[off + 17]! << 16) | (buf[off + 18]! << 8) | buf[off + 19]!;
-    const r = this.ns.fib.lookup(dst);
-    const out = r !== null ? this.ns.byIndex[r.ifindex] : undefined;
-    if (r === null || out === undefined) {
+    // lookupHop reads the next hop from the FIB's own slot arrays, not the Route object (a cache
+    // miss per packet on a cold flow set); the Route is fetched only for netfilter/fragmentation
+    const fib = this.ns.fib;
+    const ifx = fib.lookupHop(dst);
+    const out = ifx > 0 ? this.ns.byIndex[ifx] : undefined;
+    if (out === undefined) {
       inDev.drop(DropReason.NO_ROUTE, true);
       this.ns.lab.note(`no route to ${ipv4ToString(dst >>> 0)} in ${this.ns.name}: ICMP net unreachable`);
       this.icmpError(IcmpType.DEST_UNREACH, UnreachCode.NET, buf, off, len, 0);
@@ -444,7 +447,8 @@ export class IpStack {
       this.icmpError(IcmpType.TIME_EXCEEDED, 0, buf, off, len, 0);
       return;
     }
-    const nh = r.gateway !== 0 ? r.gateway | 0 : dst;
+    const gw = fib.hopGateway;
+    const nh = gw !== 0 ? gw : dst;
     if (len > out.mtu) {
       if ((buf[off + 6]! & 0x40) !== 0) {
         inDev.drop(DropReason.FRAG_NEEDED, true);
@@ -454,7 +458,7 @@ export class IpStack {
       }
       forwardRewrite(buf, off, 0, 0, 0);
       const nf = this.ns.netfilter;
-      if (nf !== null && !nf.forward(inDev, out, this.sourceFor(r, out, dst), buf, off, len)) return;
+      if (nf !== null && !nf.forward(inDev, out, this.sourceFor(fib.hopRoute(), out, dst), buf, off, len)) return;
       this.fragDev = out;
       this.fragNh = nh >>> 0;
       this.ns.lab.note(`fragmented to mtu ${out.mtu} of ${out.name}`);
@@ -466,7 +470,7 @@ export class IpStack {
     forwardRewrite(buf, off, 0, 0, 0);
     // netfilter FORWARD + POSTROUTING (after the TTL decrement, as ip_forward runs them)
     const nf = this.ns.netfilter;
-    if (nf !== null && !nf.forward(inDev, out, this.sourceFor(r, out, dst), buf, off, len)) return;
+    if (nf !== null && !nf.forward(inDev, out, this.sourceFor(fib.hopRoute(), out, dst), buf, off, len)) return;
     this.neighOutput(out, nh, buf, off, len);
     if (nf !== null) nf.sent();
   }
@@ -798,7 +802,7 @@ function sumRange(b: Uint8Array, o: number, l: number): number {
 function writeDevMac(b: Uint8Array, o: number, dev: NetDevice): void {
   const m = dev.mac;
   const hi = Math.floor(m / 0x100000000);
-  const lo = m % 0x100000000;
+  const lo = m - hi * 0x100000000; // not m % 2^32: a float modulo is an fmod call per packet
   b[o] = hi >>> 8;
   b[o + 1] = hi;
   b[o + 2] = lo >>> 24;
