@@ -539,7 +539,8 @@ export class IpStack {
   // ----- a tunnel's outer datagrams (vxlan-device.ts) -----
   // One route lookup serves the source address and the output, as vxlan_get_route's result is
   // reused by udp_tunnel_xmit_skb. The source chosen for (route, dst, device address count) is
-  // remembered: sourceFor walks address lists and returns a uint32 that may be a heap number.
+  // remembered while it is still on the device (sourceFor walks address lists and returns a uint32
+  // that may be a heap number); a source on another device is simply looked up again per packet.
   private tunDev: NetDevice | null = null;
   private tunNh = 0;
   private tunRoute: Route | null = null;
@@ -560,7 +561,7 @@ export class IpStack {
     if (r === null || dev === undefined) return -1;
     this.tunDev = dev;
     this.tunNh = r.gateway !== 0 ? r.gateway | 0 : dst;
-    if (r !== this.tunRoute || dst !== this.tunDst || dev.addrs.length !== this.tunAddrs) {
+    if (r !== this.tunRoute || dst !== this.tunDst || dev.addrs.length !== this.tunAddrs || !this.hasAddr32(dev, this.tunSrc)) {
       this.tunRoute = r;
       this.tunDst = dst;
       this.tunAddrs = dev.addrs.length;
@@ -579,6 +580,13 @@ export class IpStack {
     this.tunDev = null;
     this.neighOutput(dev, this.tunNh, buf, ipOff, len);
     return '';
+  }
+
+  /** Whether `a` (int32 bits) is still one of dev's addresses (an `ip addr del`+`add` keeps the count). */
+  private hasAddr32(dev: NetDevice, a: number): boolean {
+    const xs = dev.addrs;
+    for (let j = 0; j < xs.length; j++) if ((xs[j]!.addr | 0) === a) return true;
+    return false;
   }
 
   /** isLocal for an int32 (or uint32) address, with indexed loops: no iterator, no boxing. */
