@@ -141,14 +141,15 @@ export class Bridge {
     const now = this.hooks.now();
     // The FDB reads both MACs straight from the frame as int32 halves: a 48-bit number passed to a
     // call that is not inlined would be boxed (a heap number per frame).
-    if ((buf[off + 6]! & 1) === 0 && !isZeroMac(buf, off + 6)) this.fdb.learnAt(buf, off + 6, 0, ingress.bridgePortId, now);
     if ((buf[off]! & 1) !== 0) {
       // broadcast/multicast (I/G bit)
+      if ((buf[off + 6]! & 1) === 0 && !isZeroMac(buf, off + 6)) this.fdb.learnAt(buf, off + 6, 0, ingress.bridgePortId, now);
       this.flood(ingress.bridgePortId, buf, off, len);
       this.hooks.deliverLocal(buf, off, len);
       return;
     }
-    const p0 = this.fdb.lookupAt(buf, off, 0, now);
+    // unicast: learn the source and look the destination up in one FDB call
+    const p0 = this.fdb.learnLookupAt(buf, off, 0, ingress.bridgePortId, now);
     const port = p0 === FDB_DELIVER_LOCAL ? -1 : p0 < 0 ? -2 : p0;
     if (port === -1) {
       this.hooks.deliverLocal(buf, off, len);
